@@ -1,0 +1,72 @@
+import { parseArgs } from "node:util";
+import type { App } from "../app.ts";
+import { createLogger } from "../log.ts";
+import { runCommand } from "./run.ts";
+import { UsageError, usage } from "./usage.ts";
+import { validateApp } from "./validate.ts";
+
+/** The bundle's entry point: parses argv, runs the command, sets the exit code. */
+export async function main(app: App, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  try {
+    process.exitCode = await dispatch(app, argv);
+  } catch (error) {
+    const err = error as Error & { code?: string };
+    if (error instanceof UsageError) {
+      process.stderr.write(`helr: ${err.message}\nRun "helr --help" for usage.\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`helr: ${err.message}\n`);
+    if (process.env.HELR_DEBUG) process.stderr.write(`${err.stack ?? ""}\n`);
+    process.exitCode = 1;
+  }
+}
+
+async function dispatch(app: App, argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === "--version" || command === "-V") return print(`helr ${app.version}\n`);
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    return print(usage(app.version));
+  }
+  if (command === "validate") return validate(app, rest);
+  if (command === "run") return runCommand(app, parseRun(rest), createLogger(app.global, process.env));
+  throw new UsageError(`unknown command "${command}"`);
+}
+
+function parseRun(args: readonly string[]): Parameters<typeof runCommand>[1] {
+  const { values } = parseWith(args, {
+    once: { type: "boolean", default: false },
+    source: { type: "string", multiple: true, default: [] },
+    output: { type: "string", short: "o" },
+    "state-path": { type: "string" },
+  });
+  return {
+    once: values.once === true,
+    sources: (values.source as string[] | undefined) ?? [],
+    output: values.output as string | undefined,
+    statePath: values["state-path"] as string | undefined,
+  };
+}
+
+async function validate(app: App, args: readonly string[]): Promise<number> {
+  parseWith(args, {});
+  const problems = await validateApp(app, process.env);
+  if (problems.length === 0) return print(`config valid: ${app.sources.length} source(s)\n`);
+  process.stderr.write(`${problems.map((p) => `error: ${p}`).join("\n")}\n`);
+  return 1;
+}
+
+type Options = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
+
+function parseWith(args: readonly string[], options: Options): ReturnType<typeof parseArgs> {
+  try {
+    return parseArgs({ args: [...args], options: options ?? {}, allowPositionals: false, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function print(text: string): number {
+  process.stdout.write(text);
+  return 0;
+}

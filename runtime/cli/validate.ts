@@ -1,0 +1,26 @@
+import type { App } from "../app.ts";
+import { readSecret } from "../auth/secret.ts";
+import { type Env, expand } from "../config/env.ts";
+import { resolveRequest } from "../engine/resolve.ts";
+
+/**
+ * Checks every placeholder and secret the bundle needs, without printing any value.
+ * Returns one message per problem (empty when valid).
+ */
+export async function validateApp(app: App, env: Env): Promise<string[]> {
+  const problems: string[] = [];
+  const attempt = async (check: () => unknown): Promise<void> => {
+    try {
+      await check();
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  };
+  await attempt(() => expand(app.global.state.path, env));
+  for (const { spec } of app.sources) {
+    await attempt(() => resolveRequest(spec, env));
+    const auth = spec.auth;
+    if (auth?.type === "bearer") await attempt(() => readSecret(auth.token, env, spec.id, "bearer token"));
+  }
+  return problems;
+}

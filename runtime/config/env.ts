@@ -1,0 +1,51 @@
+/**
+ * Run-time resolution of `${VAR}` placeholders.
+ *
+ * Placeholders stay unresolved in generated code and in the bundle; they are read from
+ * the environment when a source starts, so one bundle serves many deployments.
+ * Forms: `${VAR}`, `${VAR:-default}` (default when unset or empty), `$$` for a literal `$`.
+ * A lone `$` not followed by `{` or `$` is kept as is.
+ */
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** An unset placeholder: names the variable and, when known, the source. */
+export class PlaceholderError extends Error {
+  readonly code = "HELR_ENV_UNSET";
+  constructor(
+    readonly variable: string,
+    readonly sourceId: string | undefined,
+  ) {
+    super(
+      `${sourceId ? `source "${sourceId}": ` : ""}environment variable ${variable} is not set ` +
+        `(used as \${${variable}}; set it, or write \${${variable}:-default})`,
+    );
+  }
+}
+
+const PLACEHOLDER = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Expands placeholders in `text`; throws {@link PlaceholderError} for an unset variable without default. */
+export function expand(text: string, env: Env, sourceId?: string): string {
+  if (!text.includes("$")) return text;
+  return text.replace(PLACEHOLDER, (match, name: string | undefined, fallback: string | undefined) => {
+    if (match === "$$") return "$";
+    const key = name as string;
+    const value = env[key];
+    if (value !== undefined && value !== "") return value;
+    if (fallback !== undefined) return fallback;
+    if (value === "") return "";
+    throw new PlaceholderError(key, sourceId);
+  });
+}
+
+/** Expands every value of a string map. */
+export function expandMap(
+  map: Readonly<Record<string, string>>,
+  env: Env,
+  sourceId?: string,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(map)) out[key] = expand(value, env, sourceId);
+  return out;
+}

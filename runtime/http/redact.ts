@@ -1,0 +1,34 @@
+/** Query parameter names whose values are treated as secrets in messages. */
+const SECRET_PARAM = /token|key|secret|password|passwd|signature|sig$|auth|code|credential/i;
+
+/**
+ * A URL safe to print: userinfo removed, secret-looking query values replaced, and any
+ * known secret value masked wherever it appears.
+ */
+export function redactUrl(url: string, secrets: readonly string[] = []): string {
+  let text = url;
+  try {
+    const parsed = new URL(url);
+    parsed.username = "";
+    parsed.password = "";
+    for (const key of [...parsed.searchParams.keys()]) {
+      if (SECRET_PARAM.test(key)) parsed.searchParams.set(key, "REDACTED");
+    }
+    text = parsed.href;
+  } catch {
+    // Not a URL: fall through to value masking.
+  }
+  return redactValues(text, secrets);
+}
+
+/** Replaces every occurrence of each secret (and its URL-encoded form) with `REDACTED`. */
+export function redactValues(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length < 4) continue;
+    out = out.split(secret).join("REDACTED");
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret) out = out.split(encoded).join("REDACTED");
+  }
+  return out;
+}

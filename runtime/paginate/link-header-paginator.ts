@@ -1,0 +1,30 @@
+import type { LinkHeaderPaginationSpec } from "../spec.ts";
+import { findLink } from "./link-header.ts";
+import { type Paginator, withQuery } from "./types.ts";
+
+/**
+ * Follows `Link: <…>; rel="next"`.
+ *
+ * - An empty page that still carries a next link (Okta polling) ends the pass and keeps that
+ *   link, so the next poll continues exactly there.
+ * - `max_pages` ends the pass and keeps the next link.
+ * - No next link: the pass is complete and the last page's URL is kept, so the next poll
+ *   re-reads that page (picking up events appended to it) instead of starting from page 1.
+ * - A next link already requested in this pass ends it (loop guard).
+ */
+export function linkHeaderPagination(spec: LinkHeaderPaginationSpec): Paginator {
+  return {
+    positionKey: "next_url",
+    first({ url, queryParams, saved }) {
+      return { url: saved !== undefined && saved !== "" ? saved : withQuery(url, queryParams) };
+    },
+    next(page) {
+      const link = findLink(page.headers.get("link") ?? [], spec.rel, page.request.url);
+      if (link === undefined) return { kind: "stop", reason: "end", position: page.request.url };
+      if (page.eventCount === 0) return { kind: "stop", reason: "empty_page", position: link };
+      if (page.seen.has(link)) return { kind: "stop", reason: "loop", position: link };
+      if (page.pageNumber >= spec.maxPages) return { kind: "stop", reason: "max_pages", position: link };
+      return { kind: "next", request: { url: link }, position: link };
+    },
+  };
+}

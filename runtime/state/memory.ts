@@ -1,0 +1,28 @@
+import type { StateStore, StoreFactory } from "./store.ts";
+
+/** State kept in memory only: lost at exit. For tests, `test` runs and the degraded fallback. */
+export const memoryStore: StoreFactory = async () => {
+  const data = new Map<string, Map<string, string>>();
+  const store: StateStore = {
+    backend: "memory",
+    async read(sourceId) {
+      return Object.fromEntries(data.get(sourceId) ?? []);
+    },
+    async commit(sourceId, changes) {
+      const entries = data.get(sourceId) ?? new Map<string, string>();
+      for (const [key, value] of Object.entries(changes)) {
+        if (value === null) entries.delete(key);
+        else entries.set(key, value);
+      }
+      data.set(sourceId, entries);
+    },
+    async listSources() {
+      return [...data.keys()].filter((id) => (data.get(id)?.size ?? 0) > 0).sort();
+    },
+    async clear(sourceId) {
+      data.delete(sourceId);
+    },
+    async close() {},
+  };
+  return store;
+};

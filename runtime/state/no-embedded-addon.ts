@@ -1,0 +1,6 @@
+/**
+ * Stand-in for the bundler's `helr-native:better_sqlite3` module when the runtime runs from
+ * source (tests): no embedded addon, so better-sqlite3 loads its own from node_modules.
+ */
+const bytes: Uint8Array | undefined = undefined;
+export default bytes;
