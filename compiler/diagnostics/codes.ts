@@ -1,0 +1,172 @@
+/**
+ * The catalog of every diagnostic the compiler can report. Codes are grouped by stage
+ * (1xxx syntax, 2xxx schema, 3xxx semantic, 4xxx cross-file, 9xxx internal) and are never
+ * reused: a retired code stays here, marked as retired, so old reports keep their meaning.
+ * docs/diagnostics.md is generated from this table.
+ */
+export const DIAGNOSTIC_CODES = {
+  HLR1001: {
+    stage: "syntax",
+    severity: "error",
+    title: "YAML syntax error",
+    example: "url: 'https://example.com   # missing closing quote",
+  },
+  HLR1002: {
+    stage: "syntax",
+    severity: "error",
+    title: "Duplicate key in a map",
+    example: "schedule:\n  interval_secs: 60\n  interval_secs: 300",
+  },
+  HLR1003: {
+    stage: "syntax",
+    severity: "error",
+    title: "Map key is not a plain scalar",
+    example: "? [a, b]\n: value",
+  },
+  HLR1004: {
+    stage: "syntax",
+    severity: "warning",
+    title: "YAML warning (for example an unknown tag)",
+    example: "url: !vault secret/okta",
+  },
+  HLR1005: {
+    stage: "syntax",
+    severity: "error",
+    title: "Alias refers to its own node",
+    example: "a: &loop [*loop]",
+  },
+  HLR1006: {
+    stage: "syntax",
+    severity: "error",
+    title: "Merge key `<<` given something other than maps",
+    example: "defaults: &d 5\nsources:\n  a:\n    <<: *d",
+  },
+  HLR2001: {
+    stage: "schema",
+    severity: "error",
+    title: "Unknown key",
+    example: "sources:\n  okta:\n    paginaton: { strategy: link_header }",
+  },
+  HLR2002: {
+    stage: "schema",
+    severity: "error",
+    title: "Value has the wrong type",
+    example: 'schedule:\n  interval_secs: "abc"',
+  },
+  HLR2003: {
+    stage: "schema",
+    severity: "error",
+    title: "Missing required key",
+    example: "sources:\n  okta:\n    method: get   # no url",
+  },
+  HLR2004: {
+    stage: "schema",
+    severity: "error",
+    title: "Unknown value for an enumerated key",
+    example: "method: GET   # values are lower case",
+  },
+  HLR2005: {
+    stage: "schema",
+    severity: "error",
+    title: "Number or size out of range",
+    example: "pagination:\n  strategy: link_header\n  max_pages: 0",
+  },
+  HLR2006: {
+    stage: "schema",
+    severity: "error",
+    title: "Value does not have the expected form",
+    example: "auth:\n  type: bearer\n  token_env: ${OKTA_TOKEN}   # the variable's name, not its value",
+  },
+  HLR3001: {
+    stage: "semantic",
+    severity: "warning",
+    title: "Key accepted but not implemented by the runtime yet",
+    example: "resilience:\n  retries: { max_attempts: 5 }",
+  },
+  HLR3002: {
+    stage: "semantic",
+    severity: "error",
+    title: "Auth type not supported yet",
+    example: "auth:\n  type: oauth2\n  token_url: https://example.com/token\n  client_id_env: ID",
+  },
+  HLR3003: {
+    stage: "semantic",
+    severity: "error",
+    title: "Pagination strategy not supported yet",
+    example: "pagination:\n  strategy: cursor\n  cursor_param: cursor\n  cursor_path: next",
+  },
+  HLR3004: {
+    stage: "semantic",
+    severity: "error",
+    title: "State backend not available yet",
+    example: "global:\n  state: { backend: redis, url: redis://localhost }",
+  },
+  HLR3005: {
+    stage: "semantic",
+    severity: "error",
+    title: "Malformed `${…}` placeholder",
+    example: 'url: "https://${OKTA_DOMAIN/api/v1/logs"',
+  },
+  HLR3006: {
+    stage: "semantic",
+    severity: "error",
+    title: "Placeholder in a field that is not expanded",
+    example: "auth:\n  type: bearer\n  prefix: ${AUTH_PREFIX}",
+  },
+  HLR3007: {
+    stage: "semantic",
+    severity: "warning",
+    title: "`$NAME` without braces is kept literally",
+    example: 'url: "https://$OKTA_DOMAIN/api/v1/logs"',
+  },
+  HLR3008: {
+    stage: "semantic",
+    severity: "error",
+    title: "Bearer auth without a token source",
+    example: "auth:\n  type: bearer\n  prefix: SSWS",
+  },
+  HLR3009: {
+    stage: "semantic",
+    severity: "error",
+    title: "URL is not an absolute http(s) URL",
+    example: "url: api.github.com/orgs/acme/audit-log",
+  },
+  HLR4001: {
+    stage: "cross-file",
+    severity: "error",
+    title: "Source id defined in more than one file",
+    example: "a.yaml and b.yaml both define sources.okta-audit",
+  },
+  HLR4002: {
+    stage: "cross-file",
+    severity: "error",
+    title: "More than one file has a `global:` block",
+    example: "a.yaml and b.yaml both have global:",
+  },
+  HLR4003: {
+    stage: "cross-file",
+    severity: "error",
+    title: "No sources defined",
+    example: "global:\n  log_level: info   # and no sources: anywhere",
+  },
+  HLR9001: {
+    stage: "internal",
+    severity: "error",
+    title: "Internal compiler error (a bug in helrc)",
+    example: "(cannot be triggered by a config; please report it)",
+  },
+} as const satisfies Readonly<Record<`HLR${number}`, CodeInfo>>;
+
+/** One catalog entry. */
+export interface CodeInfo {
+  readonly stage: "syntax" | "schema" | "semantic" | "cross-file" | "internal";
+  readonly severity: Severity;
+  readonly title: string;
+  readonly example: string;
+}
+
+/** Errors stop the build; warnings are printed and the build goes on. */
+export type Severity = "error" | "warning";
+
+/** Every code the compiler can report. */
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

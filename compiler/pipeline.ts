@@ -1,0 +1,76 @@
+/**
+ * The compiler front end: config text in, IR plus diagnostics out. This is the one place
+ * that orders the stages. Pure: no fs, env or clock, so the CLI, tests and editors share it.
+ *
+ *   syntax (per file) → schema (per file) → semantic (per unit) → cross-file → IR
+ *
+ * A file with a syntax error gets no further checks; a source or `global:` block with a
+ * schema error gets no semantic checks; the IR is built only when there are no errors.
+ */
+import type { ConfigDocument } from "./ast/nodes.ts";
+import { type Diagnostic, hasErrors, InternalError, sortDiagnostics } from "./diagnostics/diagnostic.ts";
+import { buildProgram, type ProgramIR } from "./ir/build-program.ts";
+import { SourceFile } from "./source/source-file.ts";
+import { parseYaml } from "./syntax/yaml/parse-yaml.ts";
+import { checkAcrossFiles, noSources } from "./validate/cross-file.ts";
+import { checkSchema } from "./validate/schema-check.ts";
+import { checkSemantics } from "./validate/semantic.ts";
+
+export type { ProgramIR } from "./ir/build-program.ts";
+
+/** One config file: the path as the user gave it (used in messages and `origin`) and its text. */
+export interface InputFile {
+  path: string;
+  text: string;
+}
+
+/** What {@link analyze} returns. */
+export interface FrontEndResult {
+  /** Present exactly when no diagnostic is an error. */
+  program?: ProgramIR;
+  /** Sorted by file, position, severity, code: deterministic. */
+  diagnostics: Diagnostic[];
+  /** The files, for rendering diagnostics. */
+  files: SourceFile[];
+}
+
+/**
+ * Analyzes config files. User mistakes become diagnostics; only a bug in helrc throws, as
+ * an {@link InternalError} whose message is one printable line.
+ */
+export function analyze(files: InputFile[]): FrontEndResult {
+  const sourceFiles = files.map((f) => new SourceFile(f.path, f.text));
+  const diagnostics: Diagnostic[] = [];
+  const parsed = stage("syntax", () => sourceFiles.map(parseYaml));
+  const documents: ConfigDocument[] = [];
+  for (const result of parsed) {
+    diagnostics.push(...result.diagnostics);
+    if (!hasErrors(result.diagnostics)) documents.push(result.document);
+  }
+  stage("validation", () => {
+    for (const document of documents) {
+      const schema = checkSchema(document);
+      diagnostics.push(...schema.diagnostics, ...checkSemantics(document, schema.paths));
+    }
+  });
+  const syntaxOk = documents.length === parsed.length;
+  stage("cross-file checks", () => {
+    const across = checkAcrossFiles(documents);
+    diagnostics.push(...across.diagnostics);
+    if (syntaxOk && across.sourceCount === 0 && !hasErrors(diagnostics))
+      diagnostics.push(noSources(documents));
+  });
+  const sorted = sortDiagnostics(diagnostics);
+  if (hasErrors(sorted)) return { diagnostics: sorted, files: sourceFiles };
+  const program = stage("IR", () => buildProgram(documents));
+  return { program, diagnostics: sorted, files: sourceFiles };
+}
+
+/** Runs a stage, turning any unexpected exception into one InternalError naming the stage. */
+function stage<T>(name: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw error instanceof InternalError ? error : new InternalError(name, error);
+  }
+}

@@ -1,0 +1,33 @@
+import type { ConfigDocument } from "../ast/nodes.ts";
+import type { Diagnostic } from "../diagnostics/diagnostic.ts";
+import { checkNotImplemented } from "./not-implemented.ts";
+import { checkPlaceholders } from "./placeholders.ts";
+import { checkBearerToken, checkSupport, checkUrl } from "./support.ts";
+import { type ConfigUnit, configUnits, unitId, unitIdOf } from "./units.ts";
+
+/** A semantic check: one family of rules over one unit (a source or the global block). */
+export type UnitCheck = (unit: ConfigUnit) => Diagnostic[];
+
+/** Every semantic check, in the order their diagnostics are produced (output is sorted anyway). */
+const CHECKS: readonly UnitCheck[] = [
+  checkSupport,
+  checkBearerToken,
+  checkUrl,
+  checkPlaceholders,
+  checkNotImplemented,
+];
+
+/**
+ * Runs the semantic checks on each unit of a schema-checked file, skipping units that had
+ * schema errors: the checks may then assume the shapes the schema guarantees, and a user
+ * never sees a semantic complaint that is just a consequence of a schema error.
+ */
+export function checkSemantics(
+  document: ConfigDocument,
+  schemaErrorPaths: readonly (readonly string[])[],
+): Diagnostic[] {
+  const dirty = new Set(schemaErrorPaths.map(unitIdOf));
+  return configUnits(document)
+    .filter((unit) => !dirty.has(unitId(unit)) && unit.node.kind === "map")
+    .flatMap((unit) => CHECKS.flatMap((check) => check(unit)));
+}

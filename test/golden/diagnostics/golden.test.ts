@@ -1,0 +1,55 @@
+/**
+ * Diagnostic goldens: each folder holds `input.yaml` (plus `input-2.yaml`, … for
+ * multi-file cases, analyzed in that order) and `expected.txt`, the rendered diagnostics.
+ * Regenerate with `UPDATE_GOLDEN=1 npx vitest run test/golden`.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { DIAGNOSTIC_CODES } from "../../../compiler/diagnostics/codes.ts";
+import { renderText } from "../../../compiler/diagnostics/render.ts";
+import { analyze } from "../../../compiler/pipeline.ts";
+
+const ROOT = dirname(fileURLToPath(import.meta.url));
+const UPDATE = process.env.UPDATE_GOLDEN === "1";
+const CASES = readdirSync(ROOT, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+
+function inputOrder(name: string): number {
+  return Number(/^input(?:-(\d+))?\.yaml$/.exec(name)?.[1] ?? 1);
+}
+
+function runCase(name: string): string {
+  const dir = join(ROOT, name);
+  const inputs = readdirSync(dir)
+    .filter((file) => /^input(-\d+)?\.yaml$/.test(file))
+    .sort((a, b) => inputOrder(a) - inputOrder(b));
+  const result = analyze(inputs.map((file) => ({ path: file, text: readFileSync(join(dir, file), "utf8") })));
+  expect(result.program === undefined).toBe(result.diagnostics.some((d) => d.severity === "error"));
+  return renderText(result.diagnostics, result.files);
+}
+
+describe("diagnostic goldens", () => {
+  it.each(CASES)("%s", (name) => {
+    const actual = runCase(name);
+    const expectedPath = join(ROOT, name, "expected.txt");
+    if (UPDATE) writeFileSync(expectedPath, actual);
+    expect(existsSync(expectedPath), `${name}/expected.txt is missing; run with UPDATE_GOLDEN=1`).toBe(true);
+    expect(actual).toBe(readFileSync(expectedPath, "utf8"));
+  });
+
+  it("covers every diagnostic code a config can trigger", () => {
+    const seen = new Set(
+      CASES.flatMap(
+        (name) => readFileSync(join(ROOT, name, "expected.txt"), "utf8").match(/HLR\d{4}/g) ?? [],
+      ),
+    );
+    const reachable = Object.keys(DIAGNOSTIC_CODES).filter(
+      (code) => DIAGNOSTIC_CODES[code as keyof typeof DIAGNOSTIC_CODES].stage !== "internal",
+    );
+    expect(reachable.filter((code) => !seen.has(code))).toEqual([]);
+  });
+});
