@@ -1,0 +1,98 @@
+/**
+ * Bundles the emitted modules, the runtime and every dependency into one executable ESM file.
+ */
+import { type BuildFailure, build, type Message, type Metafile } from "esbuild";
+import { doc } from "../emit/literal.ts";
+import { ENTRY, generatedModulesPlugin } from "./generated-modules.ts";
+import { nativeAddonPlugin } from "./native-addon.ts";
+import { PACKAGE_ROOT, RUNTIME_ENTRY } from "./package-root.ts";
+
+/** How to bundle. */
+export interface BundleOptions {
+  /** helrc version, for the banner comment. */
+  readonly version: string;
+  /** The module exporting `app`; `index.ts` by default. */
+  readonly indexFile?: string;
+  /** Output name recorded in the metafile (nothing is written); `helr.js` by default. */
+  readonly outFile?: string;
+  /** The better-sqlite3 addon to embed; this package's own build by default. */
+  readonly nativeAddon?: string;
+}
+
+/** The bundle, in memory: the CLI decides where it goes. */
+export interface BundleResult {
+  readonly code: Uint8Array;
+  /** esbuild's metafile; input paths are relative to the package root. */
+  readonly metafile: Metafile;
+  /** esbuild warnings, formatted one per line (e.g. a require() it could not follow). */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * CJS dependencies (pino, undici, better-sqlite3) call `require` and read `__dirname`, neither
+ * of which exists in an ES module; the banner defines them. The shebang makes it executable.
+ */
+function banner(version: string): string {
+  return [
+    "#!/usr/bin/env node",
+    `// Built by helrc ${doc(version)}. DO NOT EDIT.`,
+    'import { createRequire as __helrCreateRequire } from "node:module";',
+    'import { dirname as __helrDirname } from "node:path";',
+    'import { fileURLToPath as __helrFileURLToPath } from "node:url";',
+    "const require = __helrCreateRequire(import.meta.url);",
+    "const __filename = __helrFileURLToPath(import.meta.url);",
+    "const __dirname = __helrDirname(__filename);",
+  ].join("\n");
+}
+
+/**
+ * Bundles `modules` (file name → TS text, from emitProgram) with the runtime.
+ *
+ * The result does not depend on the build directory or time: same modules, same runtime and
+ * dependencies → same bytes.
+ *
+ * @throws Error listing esbuild's errors; generated code and runtime always compile, so any
+ *   error is a helrc bug (or a broken install).
+ */
+export async function bundleModules(
+  modules: ReadonlyMap<string, string>,
+  options: BundleOptions,
+): Promise<BundleResult> {
+  const indexFile = options.indexFile ?? "index.ts";
+  try {
+    const result = await build({
+      absWorkingDir: PACKAGE_ROOT,
+      entryPoints: [ENTRY],
+      outfile: options.outFile ?? "helr.js",
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      minify: false,
+      treeShaking: true,
+      legalComments: "none",
+      logLevel: "silent",
+      banner: { js: banner(options.version) },
+      alias: { "@helr/runtime": RUNTIME_ENTRY },
+      plugins: [generatedModulesPlugin(modules, indexFile), nativeAddonPlugin(options.nativeAddon)],
+    });
+    const output = result.outputFiles[0];
+    if (!output) throw new Error("esbuild produced no output file");
+    return { code: output.contents, metafile: result.metafile, warnings: result.warnings.map(formatMessage) };
+  } catch (error) {
+    if (isBuildFailure(error))
+      throw new Error(`bundling failed: ${error.errors.map(formatMessage).join("; ")}`);
+    throw error;
+  }
+}
+
+function isBuildFailure(error: unknown): error is BuildFailure {
+  return error instanceof Error && Array.isArray((error as Partial<BuildFailure>).errors);
+}
+
+function formatMessage(message: Message): string {
+  const where = message.location ? `${message.location.file}:${message.location.line}: ` : "";
+  return `${where}${message.text}`;
+}

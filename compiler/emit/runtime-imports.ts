@@ -1,0 +1,38 @@
+/**
+ * The closed list of runtime symbols generated code may import (docs/contracts-draft.md).
+ *
+ * The tables are keyed by the IR's discriminants and checked with `satisfies`, so adding an
+ * auth type, paginator or store backend to runtime/spec.ts fails to compile here until the
+ * emitter knows which factory to link.
+ */
+import type { AuthSpec, PaginationSpec, StateBackend } from "../../runtime/spec.ts";
+
+/** The one module generated code imports. */
+export const RUNTIME_MODULE = "@helr/runtime";
+
+/** Value exports generated code uses. */
+export type RuntimeValue =
+  | "defineSource"
+  | (typeof AUTH_FACTORIES)[AuthSpec["type"]]
+  | (typeof PAGINATION_FACTORIES)[PaginationSpec["strategy"]]
+  | (typeof STORE_FACTORIES)[StateBackend];
+
+/** Type exports generated code uses. */
+export type RuntimeType = "App" | "GlobalSpec" | "SourceSpec";
+
+/** Auth factory per `auth.type`. */
+export const AUTH_FACTORIES = {
+  bearer: "bearerAuth",
+} as const satisfies Record<AuthSpec["type"], string>;
+
+/** Pagination factory per `pagination.strategy`. */
+export const PAGINATION_FACTORIES = {
+  link_header: "linkHeaderPagination",
+  single: "singleRequest",
+} as const satisfies Record<PaginationSpec["strategy"], string>;
+
+/** State store factory per backend. */
+export const STORE_FACTORIES = {
+  memory: "memoryStore",
+  sqlite: "sqliteStore",
+} as const satisfies Record<StateBackend, string>;

@@ -1,0 +1,220 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { doc, emitProgram, GENERATED_MARKER, ident, lit } from "../../compiler/emit/index.ts";
+import type { GlobalSpec, SourceSpec } from "../../runtime/spec.ts";
+import { evaluateModules, type StubBoundSource } from "../unit/emit/support/evaluate.ts";
+import { typecheckModules } from "../unit/emit/support/typecheck.ts";
+
+/** Fragments that break naive quoting, comments, templates or object literals. */
+const NASTY = [
+  '"',
+  "'",
+  "`",
+  "\\",
+  "\r",
+  "\n",
+  "\r\n",
+  "\u2028",
+  "\u2029",
+  "*/",
+  "/*",
+  "//",
+  "${",
+  "}",
+  "</script>",
+  "__proto__",
+  "constructor",
+  "\ud800",
+  "\udfff",
+  "\ud83d\ude00",
+  "é",
+  "\u0000",
+  "\u001f",
+  "\u007f",
+  "\ufeff",
+  "${VAR:-x}",
+];
+
+const text = fc.string({
+  unit: fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: "binary", minLength: 1, maxLength: 1 })),
+  maxLength: 6,
+});
+
+/** Records built with Object.fromEntries, so a `__proto__` key is an own property. */
+const record = fc
+  .uniqueArray(fc.tuple(fc.oneof(fc.constant("__proto__"), text), text), {
+    selector: ([key]) => key,
+    maxLength: 4,
+  })
+  .map((entries) => Object.fromEntries(entries) as Record<string, string>);
+
+const count = fc.nat({ max: 1_000_000 });
+
+const bearer = fc.record({
+  type: fc.constant("bearer" as const),
+  token: fc.record({ env: text, file: text }, { requiredKeys: [] }),
+  prefix: text,
+});
+
+const pagination = fc.oneof(
+  fc.record({ strategy: fc.constant("link_header" as const), rel: text, maxPages: count }),
+  fc.record({ strategy: fc.constant("single" as const) }),
+);
+
+const sourceSpec: fc.Arbitrary<SourceSpec> = fc.record(
+  {
+    id: text,
+    origin: text,
+    url: text,
+    method: fc.constantFrom("get" as const, "post" as const),
+    headers: record,
+    queryParams: record,
+    labelKey: text,
+    labelValue: text,
+    schedule: fc.record({ intervalSecs: count, jitterSecs: count }),
+    auth: bearer,
+    pagination,
+    transform: fc.record({ timestampField: text, idField: text }, { requiredKeys: [] }),
+    timeoutSecs: count,
+  },
+  {
+    requiredKeys: [
+      "id",
+      "origin",
+      "url",
+      "method",
+      "headers",
+      "queryParams",
+      "labelKey",
+      "labelValue",
+      "schedule",
+      "pagination",
+      "transform",
+      "timeoutSecs",
+    ],
+  },
+);
+
+const globalSpec: fc.Arbitrary<GlobalSpec> = fc.record({
+  logLevel: fc.constantFrom(
+    "trace" as const,
+    "debug" as const,
+    "info" as const,
+    "warn" as const,
+    "error" as const,
+  ),
+  logFormat: fc.constantFrom("json" as const, "pretty" as const),
+  labelKey: text,
+  labelValue: text,
+  state: fc.record({ backend: fc.constantFrom("sqlite" as const, "memory" as const), path: text }),
+});
+
+const program = fc.record({
+  global: globalSpec,
+  sources: fc.uniqueArray(sourceSpec, { selector: (spec) => spec.id, minLength: 1, maxLength: 6 }),
+});
+
+/** Deep equality that also demands plain prototypes, own keys in the same order, exact strings. */
+function expectSameData(actual: unknown, expected: unknown, path = "$"): void {
+  if (typeof expected !== "object" || expected === null) {
+    expect(Object.is(actual, expected), `${path}: ${String(actual)} vs ${String(expected)}`).toBe(true);
+    return;
+  }
+  expect(typeof actual, path).toBe("object");
+  expect(Object.getPrototypeOf(actual), `${path} prototype`).toBe(
+    Array.isArray(expected) ? Array.prototype : Object.prototype,
+  );
+  const actualRecord = actual as Record<string, unknown>;
+  const expectedRecord = expected as Record<string, unknown>;
+  expect(Object.keys(actualRecord), `${path} keys`).toEqual(Object.keys(expectedRecord));
+  for (const key of Object.keys(expectedRecord))
+    expectSameData(actualRecord[key], expectedRecord[key], `${path}.${key}`);
+}
+
+describe("generated modules carry arbitrary user text safely", () => {
+  it("type-check under strict tsc and evaluate to the input IR", async () => {
+    await fc.assert(
+      fc.asyncProperty(program, text, async (input, version) => {
+        const modules = emitProgram(input, version);
+        expect(typecheckModules(modules)).toEqual([]);
+        for (const module of modules.values()) {
+          const [first = ""] = module.split("\n", 1);
+          expect(first.startsWith(GENERATED_MARKER)).toBe(true);
+          expect(first).not.toMatch(/[\r\u2028\u2029]/);
+        }
+        const evaluated = await evaluateModules(modules);
+        const index = evaluated.get("index.ts");
+        expectSameData(index?.global, input.global);
+        const app = index?.app as { version: string; sources: StubBoundSource[] };
+        expect(app.version).toBe(version);
+        input.sources.forEach((spec, i) => {
+          expectSameData(app.sources[i]?.spec, spec);
+          expect(app.sources[i]?.parts).toEqual({
+            ...(spec.auth && { auth: "bearerAuth" }),
+            pagination: spec.pagination.strategy === "single" ? "singleRequest" : "linkHeaderPagination",
+          });
+        });
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+const json: fc.Arbitrary<Json> = fc.letrec<{ value: Json }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small" },
+    text,
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie("value"), { maxLength: 3 }),
+    fc
+      .uniqueArray(fc.tuple(fc.oneof(fc.constant("__proto__"), text), tie("value")), {
+        selector: ([k]) => k,
+        maxLength: 3,
+      })
+      .map((entries) => Object.fromEntries(entries)),
+  ),
+})).value;
+
+describe("lit, doc, ident", () => {
+  it("lit round-trips JSON-like values as a JS expression", () => {
+    fc.assert(
+      fc.property(json, (value) => {
+        expectSameData(new Function(`"use strict"; return (${lit(value)});`)(), value);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("doc text cannot end a line or block comment", () => {
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        const body = `// ${doc(a)}\n/** ${doc(b)} */\nreturn 1;`;
+        expect(new Function(body)()).toBe(1);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("ident yields a bindable identifier", () => {
+    fc.assert(
+      fc.property(text, (name) => {
+        const id = ident(name);
+        expect(new Function(`"use strict"; const ${id} = 7; return ${id};`)()).toBe(7);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("lit rejects values it cannot encode exactly", () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 1n, () => 1, new Date(0), Symbol("s")]) {
+      expect(() => lit(bad)).toThrow(TypeError);
+    }
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => lit(cyclic)).toThrow(/cyclic/);
+  });
+});
