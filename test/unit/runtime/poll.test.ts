@@ -4,11 +4,11 @@ import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { defineSource } from "../../../runtime/app.ts";
 import { bearerAuth } from "../../../runtime/auth/bearer.ts";
-import { pollSource, type PollDeps } from "../../../runtime/engine/poll.ts";
+import { type PollDeps, pollSource } from "../../../runtime/engine/poll.ts";
 import { sendHttp } from "../../../runtime/http/client.ts";
 import type { Sink } from "../../../runtime/output/sink.ts";
 import { linkHeaderPagination } from "../../../runtime/paginate/link-header-paginator.ts";
-import type { SourceSpec } from "../../../runtime/spec.ts";
+import type { LinkHeaderPaginationSpec, SourceSpec } from "../../../runtime/spec.ts";
 import { memoryStore } from "../../../runtime/state/memory.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
 
@@ -17,12 +17,16 @@ let server: Server | undefined;
 afterEach(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())));
 
 /** A paged API: 5 events, pages of 2, Okta-style absolute next links on separate lines. */
-async function pagedApi(events: Array<Record<string, unknown>>): Promise<{ base: string; seen: IncomingMessage[] }> {
+async function pagedApi(
+  events: Array<Record<string, unknown>>,
+): Promise<{ base: string; seen: IncomingMessage[] }> {
   const seen: IncomingMessage[] = [];
   server = createServer((req, res) => {
     seen.push(req);
     if (req.headers.authorization !== `SSWS ${TOKEN}`) {
-      res.writeHead(401, { "content-type": "application/json" }).end('{"errorCode":"E0000011","errorSummary":"Invalid token provided"}');
+      res
+        .writeHead(401, { "content-type": "application/json" })
+        .end('{"errorCode":"E0000011","errorSummary":"Invalid token provided"}');
       return;
     }
     const url = new URL(req.url ?? "/", "http://x");
@@ -33,26 +37,43 @@ async function pagedApi(events: Array<Record<string, unknown>>): Promise<{ base:
     res.setHeader("x-okta-request-id", `req-${after}`);
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(page));
   });
-  await new Promise<void>((r) => server?.listen(0, "127.0.0.1", r));
-  const base = `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
+  const listening = server;
+  await new Promise<void>((r) => listening.listen(0, "127.0.0.1", r));
+  const base = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
   return { base, seen };
 }
 
-function spec(url: string, extra: Partial<SourceSpec> = {}): SourceSpec {
+type LinkSource = SourceSpec & { readonly pagination: LinkHeaderPaginationSpec };
+
+function spec(url: string, extra: Partial<LinkSource> = {}): LinkSource {
   return {
-    id: "okta", origin: "test.yaml", url, method: "get", headers: { Accept: "application/json" },
-    queryParams: { limit: "2" }, labelKey: "source", labelValue: "okta", schedule: { intervalSecs: 60, jitterSecs: 0 },
+    id: "okta",
+    origin: "test.yaml",
+    url,
+    method: "get",
+    headers: { Accept: "application/json" },
+    queryParams: { limit: "2" },
+    labelKey: "source",
+    labelValue: "okta",
+    schedule: { intervalSecs: 60, jitterSecs: 0 },
     auth: { type: "bearer", token: { env: "OKTA_TOKEN" }, prefix: "SSWS" },
     pagination: { strategy: "link_header", rel: "next", maxPages: 100 },
-    transform: { idField: "uuid" }, timeoutSecs: 5, ...extra,
+    transform: { idField: "uuid" },
+    timeoutSecs: 5,
+    ...extra,
   };
 }
 
 function recordingSink(log: string[]): Sink & { text: string } {
   const sink = {
     text: "",
-    async write(t: string) { sink.text += t; log.push(`write:${t.split("\n").length - 1}`); },
-    async flush() { log.push("flush"); },
+    async write(t: string) {
+      sink.text += t;
+      log.push(`write:${t.split("\n").length - 1}`);
+    },
+    async flush() {
+      log.push("flush");
+    },
     async close() {},
   };
   return sink;
@@ -60,8 +81,14 @@ function recordingSink(log: string[]): Sink & { text: string } {
 
 function deps(store: StateStore, sink: Sink): PollDeps {
   return {
-    store, sink, http: sendHttp, env: { OKTA_TOKEN: TOKEN }, log: pino({ level: "silent" }), version: "test",
-    now: () => new Date("2026-01-01T00:00:00Z"), stopping: () => false,
+    store,
+    sink,
+    http: sendHttp,
+    env: { OKTA_TOKEN: TOKEN },
+    log: pino({ level: "silent" }),
+    version: "test",
+    now: () => new Date("2026-01-01T00:00:00Z"),
+    stopping: () => false,
   };
 }
 
@@ -72,12 +99,23 @@ describe("pollSource with link_header", () => {
     const { base, seen } = await pagedApi(events);
     const store = await memoryStore({ path: "" });
     const sink = recordingSink([]);
-    const source = defineSource(spec(`${base}/api/v1/logs`), { auth: bearerAuth, pagination: linkHeaderPagination });
+    const source = defineSource(spec(`${base}/api/v1/logs`), {
+      auth: bearerAuth,
+      pagination: linkHeaderPagination,
+    });
     const summary = await pollSource(source, deps(store, sink));
-    const lines = sink.text.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = sink.text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.event.uuid)).toEqual(["u1", "u2", "u3", "u4", "u5"]);
     expect(Object.keys(lines[0])).toEqual(["ts", "source", "endpoint", "event", "meta"]);
-    expect(lines[0]).toMatchObject({ ts: "2024-05-21T13:01:00.000Z", source: "okta", endpoint: "/api/v1/logs", meta: { id: "u1", request_id: "req-0" } });
+    expect(lines[0]).toMatchObject({
+      ts: "2024-05-21T13:01:00.000Z",
+      source: "okta",
+      endpoint: "/api/v1/logs",
+      meta: { id: "u1", request_id: "req-0" },
+    });
     expect(summary).toMatchObject({ requests: 4, events: 5, stopReason: "empty_page" });
     expect((await store.read("okta")).next_url).toBe(`${base}/api/v1/logs?after=5`);
     expect(seen[0]?.url).toBe("/api/v1/logs?limit=2");
@@ -88,20 +126,32 @@ describe("pollSource with link_header", () => {
     const data = [...events];
     const { base } = await pagedApi(data);
     const store = await memoryStore({ path: "" });
-    const source = defineSource(spec(`${base}/api/v1/logs`), { auth: bearerAuth, pagination: linkHeaderPagination });
+    const source = defineSource(spec(`${base}/api/v1/logs`), {
+      auth: bearerAuth,
+      pagination: linkHeaderPagination,
+    });
     await pollSource(source, deps(store, recordingSink([])));
     data.push({ uuid: "u6", published: "2024-05-21T13:06:00.000Z", n: 6 });
     const sink = recordingSink([]);
     await pollSource(source, deps(store, sink));
-    expect(sink.text.trim().split("\n").map((l) => JSON.parse(l).event.uuid)).toEqual(["u6"]);
+    expect(
+      sink.text
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).event.uuid),
+    ).toEqual(["u6"]);
   });
 
   it("stops at max_pages and keeps the next link for the next poll", async () => {
     const { base } = await pagedApi(events);
     const store = await memoryStore({ path: "" });
-    const source = defineSource(spec(`${base}/api/v1/logs`, { pagination: { strategy: "link_header", rel: "next", maxPages: 1 } }), {
-      auth: bearerAuth, pagination: linkHeaderPagination,
-    });
+    const source = defineSource(
+      spec(`${base}/api/v1/logs`, { pagination: { strategy: "link_header", rel: "next", maxPages: 1 } }),
+      {
+        auth: bearerAuth,
+        pagination: linkHeaderPagination,
+      },
+    );
     const summary = await pollSource(source, deps(store, recordingSink([])));
     expect(summary).toMatchObject({ requests: 1, events: 2, stopReason: "max_pages" });
     expect((await store.read("okta")).next_url).toBe(`${base}/api/v1/logs?after=2`);
@@ -111,19 +161,43 @@ describe("pollSource with link_header", () => {
     const { base } = await pagedApi(events);
     const order: string[] = [];
     const inner = await memoryStore({ path: "" });
-    const store: StateStore = { ...inner, commit: async (id, c) => { order.push(`commit:${c.next_url?.split("after=")[1]}`); await inner.commit(id, c); } };
-    const source = defineSource(spec(`${base}/api/v1/logs`), { auth: bearerAuth, pagination: linkHeaderPagination });
+    const store: StateStore = {
+      ...inner,
+      commit: async (id, c) => {
+        order.push(`commit:${c.next_url?.split("after=")[1]}`);
+        await inner.commit(id, c);
+      },
+    };
+    const source = defineSource(spec(`${base}/api/v1/logs`), {
+      auth: bearerAuth,
+      pagination: linkHeaderPagination,
+    });
     await pollSource(source, deps(store, recordingSink(order)));
-    expect(order).toEqual(["write:2", "flush", "commit:2", "write:2", "flush", "commit:4", "write:1", "flush", "commit:5"]);
+    expect(order).toEqual([
+      "write:2",
+      "flush",
+      "commit:2",
+      "write:2",
+      "flush",
+      "commit:4",
+      "write:1",
+      "flush",
+      "commit:5",
+    ]);
   });
 
   it("names the source, URL and status on an HTTP error, never the token", async () => {
     const { base } = await pagedApi(events);
     const store = await memoryStore({ path: "" });
-    const source = defineSource(spec(`${base}/api/v1/logs`), { auth: bearerAuth, pagination: linkHeaderPagination });
+    const source = defineSource(spec(`${base}/api/v1/logs`), {
+      auth: bearerAuth,
+      pagination: linkHeaderPagination,
+    });
     const d = { ...deps(store, recordingSink([])), env: { OKTA_TOKEN: "wrong-token-1234" } };
     const error = await pollSource(source, d).catch((e: Error) => e);
-    expect(String(error)).toMatch(/source "okta": GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/logs\?limit=2 returned HTTP 401: .*E0000011/);
+    expect(String(error)).toMatch(
+      /source "okta": GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/logs\?limit=2 returned HTTP 401: .*E0000011/,
+    );
     expect(String(error)).not.toContain("wrong-token-1234");
     expect(await store.read("okta")).toEqual({});
   });
@@ -131,8 +205,13 @@ describe("pollSource with link_header", () => {
   it("reports an unset token variable with the source and variable name", async () => {
     const { base } = await pagedApi(events);
     const store = await memoryStore({ path: "" });
-    const source = defineSource(spec(`${base}/api/v1/logs`), { auth: bearerAuth, pagination: linkHeaderPagination });
-    const error = await pollSource(source, { ...deps(store, recordingSink([])), env: {} }).catch((e: Error) => e);
+    const source = defineSource(spec(`${base}/api/v1/logs`), {
+      auth: bearerAuth,
+      pagination: linkHeaderPagination,
+    });
+    const error = await pollSource(source, { ...deps(store, recordingSink([])), env: {} }).catch(
+      (e: Error) => e,
+    );
     expect(String(error)).toMatch(/source "okta": bearer token environment variable OKTA_TOKEN is not set/);
   });
 });
