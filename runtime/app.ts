@@ -27,7 +27,8 @@ export interface SourceParts<S extends SourceSpec> {
 
 /** Binds a source spec to its auth and pagination factories (called by generated modules). */
 export function defineSource<S extends SourceSpec>(spec: S, parts: SourceParts<S>): BoundSource {
-  const auth = spec.auth !== undefined && parts.auth ? parts.auth(spec.auth as NonNullable<S["auth"]>) : undefined;
+  const auth =
+    spec.auth !== undefined && parts.auth ? parts.auth(spec.auth as NonNullable<S["auth"]>) : undefined;
   if (spec.auth !== undefined && auth === undefined) {
     throw new Error(`source "${spec.id}": auth ${(spec.auth as AuthSpec).type} has no factory (helrc bug)`);
   }

@@ -13,7 +13,12 @@ const LEVELS = new Set(["trace", "debug", "info", "warn", "error", "fatal", "sil
 export function createLogger(global: GlobalSpec, env: NodeJS.ProcessEnv): Logger {
   const envLevel = env.HELR_LOG_LEVEL?.toLowerCase();
   const level = envLevel && LEVELS.has(envLevel) ? envLevel : global.logLevel;
-  const format = env.HELR_LOG_FORMAT?.toLowerCase() === "pretty" ? "pretty" : env.HELR_LOG_FORMAT ? "json" : global.logFormat;
+  const format =
+    env.HELR_LOG_FORMAT?.toLowerCase() === "pretty"
+      ? "pretty"
+      : env.HELR_LOG_FORMAT
+        ? "json"
+        : global.logFormat;
   const options = {
     level,
     base: { [global.labelKey]: global.labelValue },

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import type { SecretRef } from "../spec.ts";
 import { type Env, expand } from "../config/env.ts";
+import type { SecretRef } from "../spec.ts";
 
 /** A secret could not be read; the message names the source and where it looked, never a value. */
 export class SecretError extends Error {

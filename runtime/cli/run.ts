@@ -35,13 +35,23 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
   try {
     sink = options.output ? await fileSink(options.output) : streamSink(process.stdout);
     const deps: PollDeps = {
-      store, sink, http: sendHttp, env: process.env, log, version: app.version,
-      now: () => new Date(), stopping: () => stopping,
+      store,
+      sink,
+      http: sendHttp,
+      env: process.env,
+      log,
+      version: app.version,
+      now: () => new Date(),
+      stopping: () => stopping,
     };
     if (options.once) return await runOnce(sources, deps, log);
-    await runSchedule(sources.map((s) => ({ source: s, schedule: s.spec.schedule })), async ({ source }) => {
-      await pollLogged(source, deps, log);
-    }, { signal: controller.signal, random: Math.random, sleep });
+    await runSchedule(
+      sources.map((s) => ({ source: s, schedule: s.spec.schedule })),
+      async ({ source }) => {
+        await pollLogged(source, deps, log);
+      },
+      { signal: controller.signal, random: Math.random, sleep },
+    );
     return 0;
   } finally {
     process.off("SIGTERM", onSignal);
@@ -82,7 +92,8 @@ function selectSources(all: readonly BoundSource[], wanted: readonly string[]): 
   const known = new Map(all.map((s) => [s.spec.id, s]));
   return wanted.map((id) => {
     const source = known.get(id);
-    if (!source) throw new UsageError(`unknown source "${id}"; this bundle has: ${[...known.keys()].join(", ")}`);
+    if (!source)
+      throw new UsageError(`unknown source "${id}"; this bundle has: ${[...known.keys()].join(", ")}`);
     return source;
   });
 }
@@ -90,7 +101,8 @@ function selectSources(all: readonly BoundSource[], wanted: readonly string[]): 
 async function openStore(app: App, override: string | undefined): Promise<StateStore> {
   const backend = app.global.state.backend;
   const factory = app.stores[backend];
-  if (!factory) throw new UsageError(`state backend "${backend}" is not linked into this bundle; rebuild with helrc`);
+  if (!factory)
+    throw new UsageError(`state backend "${backend}" is not linked into this bundle; rebuild with helrc`);
   const path = override ?? process.env.HELR_STATE_PATH ?? expand(app.global.state.path, process.env);
   return factory({ path });
 }

@@ -59,7 +59,14 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
     summary.bytes += response.body.length;
     const count = await writePage(source, response, deps);
     summary.events += count;
-    const step = paginator.next({ request, status: response.status, headers: response.headers, eventCount: count, pageNumber, seen });
+    const step = paginator.next({
+      request,
+      status: response.status,
+      headers: response.headers,
+      eventCount: count,
+      pageNumber,
+      seen,
+    });
     if (key !== undefined && step.position !== undefined && step.position !== stored) {
       await deps.sink.flush();
       await deps.store.commit(spec.id, { [key]: step.position });
@@ -67,7 +74,11 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
     }
     if (step.position !== undefined) summary.position = step.position;
     if (step.kind === "stop") {
-      if (step.reason === "loop") deps.log.warn({ sourceId: spec.id, url: redactUrl(request.url) }, "pagination loop: next link already requested in this pass; stopping");
+      if (step.reason === "loop")
+        deps.log.warn(
+          { sourceId: spec.id, url: redactUrl(request.url) },
+          "pagination loop: next link already requested in this pass; stopping",
+        );
       summary.stopReason = step.reason;
       return summary;
     }
@@ -86,18 +97,36 @@ async function fetchPage(
   deps: PollDeps,
 ): Promise<HttpResponse> {
   const { spec } = source;
-  const headers: Record<string, string> = { "user-agent": `helr/${deps.version}`, accept: "application/json" };
+  const headers: Record<string, string> = {
+    "user-agent": `helr/${deps.version}`,
+    accept: "application/json",
+  };
   for (const [name, value] of Object.entries(extraHeaders)) headers[name.toLowerCase()] = value;
-  const secrets = source.auth ? await source.auth.authorize(headers, { env: deps.env, sourceId: spec.id }) : [];
+  const secrets = source.auth
+    ? await source.auth.authorize(headers, { env: deps.env, sourceId: spec.id })
+    : [];
   const started = Date.now();
   let response: HttpResponse;
   try {
-    response = await deps.http({ method: "GET", url: request.url, headers, timeoutMs: spec.timeoutSecs * 1000 });
+    response = await deps.http({
+      method: "GET",
+      url: request.url,
+      headers,
+      timeoutMs: spec.timeoutSecs * 1000,
+    });
   } catch (error) {
     const message = redactValues((error as Error).message, secrets);
     throw new Error(`source "${spec.id}": GET ${redactUrl(request.url, secrets)} failed: ${message}`);
   }
-  deps.log.debug({ sourceId: spec.id, url: redactUrl(request.url, secrets), status: response.status, ms: Date.now() - started }, "page received");
+  deps.log.debug(
+    {
+      sourceId: spec.id,
+      url: redactUrl(request.url, secrets),
+      status: response.status,
+      ms: Date.now() - started,
+    },
+    "page received",
+  );
   if (response.status < 200 || response.status > 299) {
     const excerpt = redactValues(response.body.toString("utf8", 0, 300).replace(/\s+/g, " ").trim(), secrets);
     throw new HttpStatusError(
@@ -118,14 +147,18 @@ async function writePage(source: BoundSource, response: HttpResponse, deps: Poll
   } catch (error) {
     throw new Error(`source "${spec.id}": ${redactUrl(response.url)}: ${(error as Error).message}`);
   }
-  if (extraction.warning) deps.log.warn({ sourceId: spec.id, url: redactUrl(response.url) }, extraction.warning);
+  if (extraction.warning)
+    deps.log.warn({ sourceId: spec.id, url: redactUrl(response.url) }, extraction.warning);
   if (extraction.events.length === 0) return 0;
   const endpoint = new URL(response.url).pathname;
-  const requestId = REQUEST_ID_HEADERS.map((name) => response.headers.get(name)?.[0]).find((v) => v !== undefined);
+  const requestId = REQUEST_ID_HEADERS.map((name) => response.headers.get(name)?.[0]).find(
+    (v) => v !== undefined,
+  );
   let lines = "";
   for (const event of extraction.events) {
     const meta: Record<string, string> = {};
-    const id = spec.transform.idField !== undefined ? getPath(event.value, spec.transform.idField) : undefined;
+    const id =
+      spec.transform.idField !== undefined ? getPath(event.value, spec.transform.idField) : undefined;
     if (typeof id === "string" || typeof id === "number") meta.id = String(id);
     if (requestId !== undefined) meta.request_id = requestId;
     lines += envelopeLine({

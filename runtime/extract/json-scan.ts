@@ -14,7 +14,8 @@ export function arrayElementRanges(text: string, start: number): Array<[number, 
     const end = skipValue(text, i);
     ranges.push([i, end]);
     i = skipSpace(text, end);
-    if (text.charCodeAt(i) === 44) i++; // ,
+    if (text.charCodeAt(i) === 44)
+      i++; // ,
     else return ranges;
   }
 }

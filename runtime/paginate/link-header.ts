@@ -47,7 +47,13 @@ function parseOne(text: string, out: LinkValue[]): void {
     const params = readParams(text, close + 1);
     const rel = params.values.get("rel");
     if (params.ok && rel !== undefined) {
-      out.push({ target, rels: rel.toLowerCase().split(/\s+/).filter((r) => r !== "") });
+      out.push({
+        target,
+        rels: rel
+          .toLowerCase()
+          .split(/\s+/)
+          .filter((r) => r !== ""),
+      });
     }
     i = params.end;
   }

@@ -1,8 +1,8 @@
+import addonBytes from "helr-native:better_sqlite3";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
-import addonBytes from "helr-native:better_sqlite3";
 import { StateError } from "./store.ts";
 
 /**

@@ -25,7 +25,9 @@ describe("Link header parsing (property)", () => {
         });
         const headers = joined ? [parts.join(`,${links[0]?.space ?? ""}`)] : parts;
         const parsed = parseLinkHeaders(headers);
-        expect(parsed).toEqual(links.map((l) => ({ target: l.target, rels: l.rels.map((r) => r.toLowerCase()) })));
+        expect(parsed).toEqual(
+          links.map((l) => ({ target: l.target, rels: l.rels.map((r) => r.toLowerCase()) })),
+        );
       }),
     );
   });

@@ -32,7 +32,9 @@ describe("extractEvents", () => {
 describe("eventTime", () => {
   const now = () => new Date("2026-01-01T00:00:00Z");
   it("keeps RFC 3339 strings as sent", () => {
-    expect(eventTime({ published: "2024-05-21T13:04:57.718123Z" }, undefined, now)).toBe("2024-05-21T13:04:57.718123Z");
+    expect(eventTime({ published: "2024-05-21T13:04:57.718123Z" }, undefined, now)).toBe(
+      "2024-05-21T13:04:57.718123Z",
+    );
   });
   it("converts epoch seconds and milliseconds", () => {
     expect(eventTime({ date_create: 1716296697 }, "date_create", now)).toBe("2024-05-21T13:04:57.000Z");

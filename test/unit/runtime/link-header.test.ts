@@ -9,21 +9,27 @@ describe("Link header parsing", () => {
       '<https://acme.okta.com/api/v1/logs?limit=2>; rel="self"',
       '<https://acme.okta.com/api/v1/logs?limit=2&after=1716300000123_1>; rel="next"',
     ];
-    expect(findLink(lines, "next", base)).toBe("https://acme.okta.com/api/v1/logs?limit=2&after=1716300000123_1");
+    expect(findLink(lines, "next", base)).toBe(
+      "https://acme.okta.com/api/v1/logs?limit=2&after=1716300000123_1",
+    );
   });
 
   it("reads next from one comma-joined value, as GitHub sends it", () => {
     const value =
       '<https://api.github.com/orgs/o/audit-log?after=MS4x&before=>; rel="next", ' +
       '<https://api.github.com/orgs/o/audit-log?before=>; rel="first"';
-    expect(findLink([value], "next", base)).toBe("https://api.github.com/orgs/o/audit-log?after=MS4x&before=");
+    expect(findLink([value], "next", base)).toBe(
+      "https://api.github.com/orgs/o/audit-log?after=MS4x&before=",
+    );
   });
 
   it("resolves relative links against the response URL", () => {
     expect(findLink(['</api/v1/logs?after=abc>; rel="next"'], "next", base)).toBe(
       "https://acme.okta.com/api/v1/logs?after=abc",
     );
-    expect(findLink(['<?page=2>; rel=next'], "next", "https://h.example/x/y?page=1")).toBe("https://h.example/x/y?page=2");
+    expect(findLink(["<?page=2>; rel=next"], "next", "https://h.example/x/y?page=1")).toBe(
+      "https://h.example/x/y?page=2",
+    );
   });
 
   it("matches rel case-insensitively and in multi-valued rel lists", () => {
@@ -32,7 +38,8 @@ describe("Link header parsing", () => {
   });
 
   it("keeps commas inside the URL and inside quoted parameters", () => {
-    const value = '<https://h.example/a?x=1,2>; title="a, b; c"; rel="next", <https://h.example/first>; rel=first';
+    const value =
+      '<https://h.example/a?x=1,2>; title="a, b; c"; rel="next", <https://h.example/first>; rel=first';
     const links = parseLinkHeaders([value]);
     expect(links).toEqual([
       { target: "https://h.example/a?x=1,2", rels: ["next"] },

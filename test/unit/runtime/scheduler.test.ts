@@ -18,7 +18,9 @@ describe("scheduler", () => {
       { id: "slow", schedule: { intervalSecs: 35, jitterSecs: 0 } },
     ];
     const done = runSchedule(items, async (item) => void polls.push([item.id, clock / 1000]), {
-      signal: controller.signal, random: () => 0, sleep,
+      signal: controller.signal,
+      random: () => 0,
+      sleep,
     });
     const settle = async () => {
       for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
