@@ -8,9 +8,16 @@
  * schema error gets no semantic checks; the IR is built only when there are no errors.
  */
 import type { ConfigDocument } from "./ast/nodes.ts";
-import { type Diagnostic, hasErrors, InternalError, sortDiagnostics } from "./diagnostics/diagnostic.ts";
+import {
+  type Diagnostic,
+  hasErrors,
+  InternalError,
+  sortDiagnostics,
+  strictly,
+} from "./diagnostics/diagnostic.ts";
 import { buildProgram, type ProgramIR } from "./ir/build-program.ts";
 import { SourceFile } from "./source/source-file.ts";
+import { isDslPath, parseDsl } from "./syntax/dsl/parse-dsl.ts";
 import { parseYaml } from "./syntax/yaml/parse-yaml.ts";
 import { checkAcrossFiles, noSources } from "./validate/cross-file.ts";
 import { checkSchema } from "./validate/schema-check.ts";
@@ -34,14 +41,22 @@ export interface FrontEndResult {
   files: SourceFile[];
 }
 
+/** How strictly to judge the input. */
+export interface AnalyzeOptions {
+  /** Lints (codes marked `lint` in the catalog) become errors, so they stop the build. */
+  readonly strict?: boolean;
+}
+
 /**
  * Analyzes config files. User mistakes become diagnostics; only a bug in helrc throws, as
  * an {@link InternalError} whose message is one printable line.
  */
-export function analyze(files: InputFile[]): FrontEndResult {
+export function analyze(files: InputFile[], options: AnalyzeOptions = {}): FrontEndResult {
   const sourceFiles = files.map((f) => new SourceFile(f.path, f.text));
   const diagnostics: Diagnostic[] = [];
-  const parsed = stage("syntax", () => sourceFiles.map(parseYaml));
+  const parsed = stage("syntax", () =>
+    sourceFiles.map((f) => (isDslPath(f.path) ? parseDsl(f) : parseYaml(f))),
+  );
   const documents: ConfigDocument[] = [];
   for (const result of parsed) {
     diagnostics.push(...result.diagnostics);
@@ -60,7 +75,7 @@ export function analyze(files: InputFile[]): FrontEndResult {
     if (syntaxOk && across.sourceCount === 0 && !hasErrors(diagnostics))
       diagnostics.push(noSources(documents));
   });
-  const sorted = sortDiagnostics(diagnostics);
+  const sorted = sortDiagnostics(options.strict === true ? diagnostics.map(strictly) : diagnostics);
   if (hasErrors(sorted)) return { diagnostics: sorted, files: sourceFiles };
   const program = stage("IR", () => buildProgram(documents));
   return { program, diagnostics: sorted, files: sourceFiles };

@@ -11,6 +11,11 @@ export const global = {
     "backend": "sqlite",
     "path": "./helr-state.db",
   },
+  "audit": {
+    "enabled": false,
+    "logCredentialAccess": true,
+    "logConfigChanges": true,
+  },
 } as const satisfies GlobalSpec;
 
 export const app: App = {

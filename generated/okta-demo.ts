@@ -12,12 +12,14 @@ export const spec = {
   "queryParams": {
     "limit": "50",
   },
+  "everyQueryParams": {},
   "labelKey": "source",
   "labelValue": "okta-demo",
   "schedule": {
     "intervalSecs": 5,
     "jitterSecs": 1,
   },
+  "priority": 10,
   "auth": {
     "type": "bearer",
     "token": {
@@ -29,12 +31,69 @@ export const spec = {
     "strategy": "link_header",
     "rel": "next",
     "maxPages": 20,
+    "stop": {
+      "onEmptyPage": true,
+      "onShortPage": false,
+    },
+  },
+  "extract": {
+    "include": [],
+    "exclude": [],
   },
   "transform": {
     "timestampField": "published",
     "idField": "uuid",
   },
-  "timeoutSecs": 30,
+  "policy": {
+    "checkpoint": "per_page",
+    "onCursorError": "fail",
+    "onStateWriteError": "fail",
+    "onParseError": "fail",
+    "onInvalidUtf8": "replace",
+    "maxLineBytesBehavior": "fail",
+  },
+  "limits": {},
+  "resilience": {
+    "timeouts": {
+      "connectSecs": 10,
+      "requestSecs": 30,
+      "readSecs": 30,
+      "idleSecs": 90,
+    },
+    "retries": {
+      "maxAttempts": 3,
+      "initialBackoffSecs": 1,
+      "maxBackoffSecs": 60,
+      "multiplier": 2,
+      "jitter": 0.1,
+      "retryableStatusCodes": [
+        408,
+        429,
+        500,
+        502,
+        503,
+        504,
+      ],
+    },
+    "circuitBreaker": {
+      "enabled": true,
+      "failureThreshold": 5,
+      "successThreshold": 2,
+      "halfOpenTimeoutSecs": 60,
+    },
+    "rateLimit": {
+      "respectHeaders": true,
+      "pageDelaySecs": 0,
+      "headers": {
+        "limit": "X-RateLimit-Limit",
+        "remaining": "X-RateLimit-Remaining",
+        "reset": "X-RateLimit-Reset",
+        "resetFormat": "auto",
+      },
+      "maxWaitSecs": 300,
+      "forbiddenMeansRateLimited": false,
+    },
+  },
 } as const satisfies SourceSpec;
 
 export const source = defineSource(spec, { auth: bearerAuth, pagination: linkHeaderPagination });

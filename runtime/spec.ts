@@ -2,19 +2,31 @@
  * The contract between the compiler and the runtime.
  *
  * Generated modules are mostly data: `export const spec = { … } satisfies SourceSpec`.
- * The compiler's IR is exactly these types (compiler/ir builds them, defaults filled);
- * the runtime reads them. Strings may hold `${VAR}` / `${VAR:-default}` placeholders,
- * resolved at run time by runtime/config/env.ts — never at build time.
+ * The compiler's IR is exactly these types (compiler/ir builds them, every default filled in
+ * compiler/ir/defaults.ts); the runtime reads them and never invents defaults of its own.
+ * Strings typed {@link Template} may hold `${VAR}` / `${VAR:-default}` placeholders, resolved at
+ * run time by runtime/config/env.ts — never at build time.
  */
 
 /** A string that may contain `${VAR}` placeholders; resolved when the bundle runs. */
 export type Template = string;
 
-/** Where a secret comes from. The file wins when both are set (re-read on every use). */
+/** Any JSON value; strings inside are Templates (request bodies). */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
+
+/** Where a secret comes from. The file wins when both are set; re-read on every use and on SIGHUP. */
 export interface SecretRef {
   readonly env?: string;
   readonly file?: Template;
 }
+
+// ── Auth ─────────────────────────────────────────────────────────────────────────────────────
 
 export interface BearerAuthSpec {
   readonly type: "bearer";
@@ -23,12 +35,122 @@ export interface BearerAuthSpec {
   readonly prefix: string;
 }
 
-export type AuthSpec = BearerAuthSpec;
+export interface ApiKeyAuthSpec {
+  readonly type: "api_key";
+  readonly key: SecretRef;
+  /** Where the key goes: a header (the reference) or a query parameter (beyond it). */
+  readonly location: "header" | "query";
+  /** Header name or query parameter name. */
+  readonly name: string;
+}
+
+export interface BasicAuthSpec {
+  readonly type: "basic";
+  readonly user: SecretRef;
+  /** Absent means an empty password (Tailscale: API key as the user). */
+  readonly password?: SecretRef;
+}
+
+export interface OAuth2AuthSpec {
+  readonly type: "oauth2";
+  readonly tokenUrl: Template;
+  readonly clientId: SecretRef;
+  readonly clientSecret?: SecretRef;
+  /** PEM private key for private_key_jwt (RFC 7523); RSA or EC. */
+  readonly clientPrivateKey?: SecretRef;
+  /** Present: refresh_token grant (rotated refresh tokens are persisted); absent: client_credentials. */
+  readonly refreshToken?: SecretRef;
+  readonly scopes: readonly string[];
+  /** How the client authenticates: secret in the form body, secret as HTTP Basic, or a signed assertion. */
+  readonly clientAuth: "client_secret_post" | "client_secret_basic" | "private_key_jwt";
+  /** `kid` header of the client assertion, when the server needs it. */
+  readonly keyId?: string;
+  /** RFC 9449 proof-of-possession. */
+  readonly dpop: boolean;
+  /** Refresh this long before the token expires. */
+  readonly refreshSkewSecs: number;
+}
+
+export interface GoogleServiceAccountAuthSpec {
+  readonly type: "google_service_account";
+  /** The service-account key JSON (file or env); its `token_uri` is the token endpoint. */
+  readonly credentials: SecretRef;
+  /** User to impersonate (domain-wide delegation). */
+  readonly subject?: SecretRef;
+  readonly scopes: readonly string[];
+  readonly refreshSkewSecs: number;
+}
+
+export type AuthSpec =
+  | BearerAuthSpec
+  | ApiKeyAuthSpec
+  | BasicAuthSpec
+  | OAuth2AuthSpec
+  | GoogleServiceAccountAuthSpec;
+
+// ── Pagination ───────────────────────────────────────────────────────────────────────────────
+
+/** When a pass ends besides "no next page". */
+export interface StopSpec {
+  /** Dotted path to a boolean; `false` ends the pass (1Password `has_more`). */
+  readonly hasMorePath?: string;
+  /** An empty page ends the pass (Okta polling, APIs that always return a cursor). */
+  readonly onEmptyPage: boolean;
+  /** A page with fewer events than the page size ends the pass (offset strategies). */
+  readonly onShortPage: boolean;
+}
 
 export interface LinkHeaderPaginationSpec {
   readonly strategy: "link_header";
   /** Link relation to follow, matched case-insensitively. */
   readonly rel: string;
+  readonly maxPages: number;
+  readonly stop: StopSpec;
+}
+
+export interface CursorPaginationSpec {
+  readonly strategy: "cursor";
+  /** Query parameter (GET) or top-level body field (POST) carrying the cursor. */
+  readonly cursorParam: string;
+  /** Dotted path to the next cursor in the response; a string or a number. */
+  readonly cursorPath: string;
+  readonly maxPages: number;
+  readonly stop: StopSpec;
+}
+
+export interface PageOffsetPaginationSpec {
+  readonly strategy: "page_offset";
+  readonly pageParam: string;
+  readonly limitParam: string;
+  readonly limit: number;
+  /** Number of the first page (1 by default). */
+  readonly firstPage: number;
+  readonly maxPages: number;
+  readonly stop: StopSpec;
+}
+
+export interface OffsetPaginationSpec {
+  readonly strategy: "offset";
+  readonly offsetParam: string;
+  readonly limitParam: string;
+  readonly limit: number;
+  readonly maxPages: number;
+  readonly stop: StopSpec;
+}
+
+/**
+ * Time windows (Tailscale): `start`/`end` parameters advance from the stored watermark to
+ * now minus `lagSecs`; one request per window, windows at most `maxWindowSecs` long.
+ */
+export interface TimeWindowPaginationSpec {
+  readonly strategy: "time_window";
+  readonly startParam: string;
+  readonly endParam: string;
+  readonly format: TimeFormat;
+  readonly lagSecs: number;
+  readonly maxWindowSecs: number;
+  /** How far back the very first window starts. */
+  readonly initialLookbackSecs: number;
   readonly maxPages: number;
 }
 
@@ -37,12 +159,54 @@ export interface SinglePaginationSpec {
   readonly strategy: "single";
 }
 
-export type PaginationSpec = LinkHeaderPaginationSpec | SinglePaginationSpec;
+export type PaginationSpec =
+  | LinkHeaderPaginationSpec
+  | CursorPaginationSpec
+  | PageOffsetPaginationSpec
+  | OffsetPaginationSpec
+  | TimeWindowPaginationSpec
+  | SinglePaginationSpec;
 
-export interface ScheduleSpec {
-  readonly intervalSecs: number;
-  /** Uniform random delay in [0, jitterSecs] added to each interval. */
-  readonly jitterSecs: number;
+// ── Incremental state ────────────────────────────────────────────────────────────────────────
+
+/** How a time value is written into a request. */
+export type TimeFormat = "rfc3339" | "iso8601" | "unix" | "unix_ms";
+
+/**
+ * The high-water mark of the events already written (Rust `state.watermark_*` and
+ * `incremental_from`, and Flicker's time filter). Compared as time or as numbers, never as text.
+ */
+export interface WatermarkSpec {
+  readonly stateKey: string;
+  /** Dotted path to the event value tracked (time or number). */
+  readonly eventPath: string;
+  /** Request parameter that carries the stored value. */
+  readonly param: string;
+  /** Query string, or a top-level field of a POST body. */
+  readonly location: "query" | "body";
+  /** How the value is written; `raw` sends it exactly as the event had it. */
+  readonly format: TimeFormat | "raw";
+  /** Subtracted from a time watermark before sending (late-arriving events; pair with dedupe). */
+  readonly overlapSecs: number;
+}
+
+/** A fixed start for the very first request (`from`, `from_param`). */
+export interface FromSpec {
+  readonly param: string;
+  readonly value: Template;
+}
+
+// ── Extraction and output shaping ────────────────────────────────────────────────────────────
+
+export interface ExtractSpec {
+  /** Dotted path to the events array; absent: top-level array, then items/data/events/logs/entries. */
+  readonly eventsPath?: string;
+  /** Dotted path inside each element to the event object (GraphQL `node`). */
+  readonly eventObjectPath?: string;
+  /** Regular expressions (JS syntax) over the event's JSON text: keep events matching any. */
+  readonly include: readonly string[];
+  /** Regular expressions over the event's JSON text: drop events matching any. */
+  readonly exclude: readonly string[];
 }
 
 export interface TransformSpec {
@@ -50,35 +214,177 @@ export interface TransformSpec {
   readonly timestampField?: string;
   /** Dotted path to the event id, copied to `meta.id`. */
   readonly idField?: string;
+  /** Dotted path to a human-readable message, copied to `meta.message`. */
+  readonly messageField?: string;
+}
+
+export interface DedupeSpec {
+  /** Dotted path to the id; string or number ids. */
+  readonly idPath: string;
+  /** Most recent ids remembered (and persisted in the state store). */
+  readonly capacity: number;
+}
+
+/** What happens when something goes wrong, per source. */
+export interface PolicySpec {
+  readonly checkpoint: "per_page" | "end_of_tick";
+  readonly onCursorError: "reset" | "fail";
+  readonly onStateWriteError: "fail" | "skip_checkpoint";
+  readonly onParseError: "skip" | "fail";
+  readonly onInvalidUtf8: "replace" | "escape" | "fail";
+  readonly maxLineBytesBehavior: "truncate" | "skip" | "fail";
+}
+
+/** Size limits; absent means unlimited. */
+export interface LimitSpec {
+  /** Stop paginating once a poll has read this many response bytes. */
+  readonly maxBytes?: number;
+  /** Fail a response larger than this. */
+  readonly maxResponseBytes?: number;
+  /** Longest NDJSON line. */
+  readonly maxLineBytes?: number;
+}
+
+// ── Resilience ───────────────────────────────────────────────────────────────────────────────
+
+export interface TimeoutSpec {
+  readonly connectSecs: number;
+  /** The whole request, headers and body. */
+  readonly requestSecs: number;
+  /** Longest pause while reading the body. */
+  readonly readSecs: number;
+  /** Idle pooled connections are closed after this. */
+  readonly idleSecs: number;
+  /** The whole poll of a source (all pages); absent: no limit. */
+  readonly pollTickSecs?: number;
+}
+
+export interface RetrySpec {
+  /** Total attempts per request, the first included (1 = no retries). */
+  readonly maxAttempts: number;
+  readonly initialBackoffSecs: number;
+  readonly maxBackoffSecs: number;
+  readonly multiplier: number;
+  /** Delay × (1 + U[−jitter, +jitter]), 0–1. */
+  readonly jitter: number;
+  readonly retryableStatusCodes: readonly number[];
+}
+
+export interface CircuitBreakerSpec {
+  readonly enabled: boolean;
+  /** Consecutive failures that open the circuit. */
+  readonly failureThreshold: number;
+  /** Successful probes that close it again. */
+  readonly successThreshold: number;
+  readonly halfOpenTimeoutSecs: number;
+  readonly resetTimeoutSecs?: number;
+  /** Open when the failure rate over the last `minimumRequests` requests reaches this. */
+  readonly failureRateThreshold?: number;
+  readonly minimumRequests?: number;
+}
+
+export interface RateLimitHeadersSpec {
+  readonly limit: string;
+  readonly remaining: string;
+  readonly reset: string;
+  /** How the reset header is read: epoch seconds, seconds from now, or guessed from its size. */
+  readonly resetFormat: "epoch" | "delta" | "auto";
+}
+
+export interface RateLimitSpec {
+  readonly respectHeaders: boolean;
+  readonly pageDelaySecs: number;
+  readonly headers: RateLimitHeadersSpec;
+  /** Longest wait taken from Retry-After or a reset header. */
+  readonly maxWaitSecs: number;
+  readonly maxRequestsPerSecond?: number;
+  readonly burstSize?: number;
+  /** Wait for the reset when `remaining` is at or below this (adaptive mode); absent: off. */
+  readonly adaptiveRemaining?: number;
+  /** Sources with the same key draw from one client-side bucket (one token, one budget). */
+  readonly budgetKey?: string;
+  /** Treat a 403 whose remaining header is 0 (GitHub primary limit) as a rate limit. */
+  readonly forbiddenMeansRateLimited: boolean;
+}
+
+export interface TlsSpec {
+  readonly ca?: SecretRef;
+  /** Use only the custom CA (true) or add it to the system roots (false). */
+  readonly caOnly: boolean;
+  readonly clientCert?: SecretRef;
+  readonly clientKey?: SecretRef;
+  readonly minVersion?: "1.2" | "1.3";
+}
+
+export interface ResilienceSpec {
+  readonly timeouts: TimeoutSpec;
+  readonly retries: RetrySpec;
+  readonly circuitBreaker: CircuitBreakerSpec;
+  readonly rateLimit: RateLimitSpec;
+  /** Concurrent requests of this source (absent: no limit). */
+  readonly maxConcurrentRequests?: number;
+  readonly tls?: TlsSpec;
+}
+
+// ── Hooks (a later issue; carried so configs that have them compile) ──────────────────────────
+
+export interface HooksSpec {
+  readonly script?: Template;
+  readonly scriptInline?: string;
+}
+
+// ── Source ───────────────────────────────────────────────────────────────────────────────────
+
+export interface ScheduleSpec {
+  readonly intervalSecs: number;
+  /** Uniform random delay in [0, jitterSecs] added to each interval. */
+  readonly jitterSecs: number;
 }
 
 export interface SourceSpec {
   /** The key under `sources:`. */
   readonly id: string;
-  /** Where the source was defined, for messages (relative path, no absolute paths). */
+  /** Where the source was defined, for messages (the path as given, never absolute). */
   readonly origin: string;
   readonly url: Template;
   readonly method: "get" | "post";
+  /** POST body (JSON). The cursor and body-located watermarks are merged in at the top level. */
+  readonly body?: JsonValue;
   /** Extra request headers, sent on every request. */
   readonly headers: Readonly<Record<string, Template>>;
-  /** Query parameters sent on the first request of a pass (not on followed links). */
+  /** Query parameters sent on the first request of a pass only (the Rust semantics). */
   readonly queryParams: Readonly<Record<string, Template>>;
+  /** Query parameters sent on every request of a pass, followed links included. */
+  readonly everyQueryParams: Readonly<Record<string, Template>>;
   /** Producer label in each NDJSON line: `{ [labelKey]: labelValue }`. */
   readonly labelKey: string;
   readonly labelValue: string;
   readonly schedule: ScheduleSpec;
+  /** Load-shedding priority, 0–10. */
+  readonly priority: number;
   readonly auth?: AuthSpec;
   readonly pagination: PaginationSpec;
+  readonly from?: FromSpec;
+  readonly watermark?: WatermarkSpec;
+  readonly extract: ExtractSpec;
   readonly transform: TransformSpec;
-  readonly timeoutSecs: number;
+  readonly dedupe?: DedupeSpec;
+  readonly policy: PolicySpec;
+  readonly limits: LimitSpec;
+  readonly resilience: ResilienceSpec;
+  readonly hooks?: HooksSpec;
 }
 
-export type StateBackend = "sqlite" | "memory";
+// ── Global ───────────────────────────────────────────────────────────────────────────────────
+
+export type StateBackend = "sqlite" | "memory" | "redis" | "postgres";
 
 export interface StateSpec {
   readonly backend: StateBackend;
   /** SQLite file; `./helr-state.db` by default. Overridable at run time (HELR_STATE_PATH). */
   readonly path: Template;
+  /** Redis or Postgres URL (may carry a password: a Template, resolved at run time). */
+  readonly url?: Template;
 }
 
 export interface GlobalSpec {
@@ -89,4 +395,12 @@ export interface GlobalSpec {
   /** Value of the producer label in Helr's own logs. */
   readonly labelValue: string;
   readonly state: StateSpec;
+  /** Sources polling at the same time (absent: no limit). */
+  readonly maxConcurrentSources?: number;
+  /** Audit log of credential reads and config loads (never values). */
+  readonly audit: {
+    readonly enabled: boolean;
+    readonly logCredentialAccess: boolean;
+    readonly logConfigChanges: boolean;
+  };
 }

@@ -1,14 +1,20 @@
 /**
- * check, emit and build: read inputs, run the front end, print diagnostics, then write.
+ * emit and build: read inputs, run the front end, print diagnostics, then write. Also the
+ * analysis step `check` shares with them.
  */
 import { resolve } from "node:path";
 import { bundleModules } from "../bundle/index.ts";
 import { type EmitInput, emitProgram } from "../emit/index.ts";
-import { EXIT } from "./errors.ts";
+import type { AnalyzeOptions } from "../pipeline.ts";
+import { type CliCommand, parseCommandArgs } from "./command.ts";
+import { EXIT, UsageError } from "./errors.ts";
 import { analyze, renderText } from "./front-end.ts";
 import { collectInputs, readInputs } from "./inputs.ts";
 import type { CliIo } from "./io.ts";
 import { writeExecutable, writeModules } from "./write-output.ts";
+
+/** Where `helrc build` writes when `-o` is not given. */
+export const DEFAULT_BUNDLE = "dist/helr.js";
 
 /** Diagnostics counts and, when there are no errors, the program. */
 interface Analysis {
@@ -18,9 +24,13 @@ interface Analysis {
 }
 
 /** Reads the inputs, runs the front end and prints its diagnostics to stderr. */
-async function analyseInputs(inputs: readonly string[], io: CliIo): Promise<Analysis> {
+export async function analyseInputs(
+  inputs: readonly string[],
+  io: CliIo,
+  options: AnalyzeOptions = {},
+): Promise<Analysis> {
   const texts = await readInputs(await collectInputs(inputs, io.cwd), io.cwd);
-  const result = analyze(texts);
+  const result = analyze([...texts], options);
   const errors = result.diagnostics.filter((d) => d.severity === "error").length;
   if (result.diagnostics.length > 0) io.stderr(renderText(result.diagnostics, result.files));
   if (errors === 0 && !result.program)
@@ -37,53 +47,69 @@ async function programFor(
   inputs: readonly string[],
   target: string,
   io: CliIo,
+  options: AnalyzeOptions,
 ): Promise<EmitInput | undefined> {
-  const analysis = await analyseInputs(inputs, io);
+  const analysis = await analyseInputs(inputs, io, options);
   if (analysis.errors > 0 || analysis.warnings > 0)
     io.stderr(`${summary(analysis.errors, analysis.warnings)}\n`);
   if (!analysis.program) io.stderr(`helrc: not writing ${target} because of errors\n`);
   return analysis.program;
 }
 
-/** `helrc check`: diagnostics and a summary line, nothing written. */
-export async function runCheck(inputs: readonly string[], io: CliIo): Promise<number> {
-  const analysis = await analyseInputs(inputs, io);
-  io.stderr(`${summary(analysis.errors, analysis.warnings)}\n`);
-  return analysis.errors > 0 ? EXIT.errors : EXIT.ok;
+/** Options emit and build share; both need inputs. */
+function parseWriting(name: string, argv: readonly string[]) {
+  const { values, positionals } = parseCommandArgs(name, argv, {
+    output: { type: "string", short: "o" },
+    strict: { type: "boolean" },
+  });
+  if (positionals.length === 0) throw new UsageError(`${name}: no input files or directories given`);
+  return { inputs: positionals, output: values.output, options: { strict: values.strict === true } };
 }
 
 /** `helrc emit`: writes the modules; refuses to touch the directory when there are errors. */
-export async function runEmit(
-  inputs: readonly string[],
-  outDir: string,
-  io: CliIo,
-  version: string,
-): Promise<number> {
-  const program = await programFor(inputs, outDir, io);
-  if (!program) return EXIT.errors;
-  const report = await writeModules(resolve(io.cwd, outDir), emitProgram(program, version));
-  const removed = report.removed.length > 0 ? `, removed ${report.removed.length} stale` : "";
-  io.stdout(
-    `helrc: ${outDir}: ${report.written.length} written, ${report.unchanged.length} unchanged${removed}\n`,
-  );
-  return EXIT.ok;
-}
+export const emitCommand: CliCommand = {
+  name: "emit",
+  usage: [
+    [
+      "helrc emit <files|dirs>... -o <dir> [--strict]",
+      "write one TypeScript module per source, plus index.ts",
+    ],
+  ],
+  async run(argv, io, version) {
+    const { inputs, output: outDir, options } = parseWriting("emit", argv);
+    if (outDir === undefined) throw new UsageError("emit: -o/--output <dir> is required");
+    const program = await programFor(inputs, outDir, io, options);
+    if (!program) return EXIT.errors;
+    const report = await writeModules(resolve(io.cwd, outDir), emitProgram(program, version));
+    const removed = report.removed.length > 0 ? `, removed ${report.removed.length} stale` : "";
+    io.stdout(
+      `helrc: ${outDir}: ${report.written.length} written, ${report.unchanged.length} unchanged${removed}\n`,
+    );
+    return EXIT.ok;
+  },
+};
 
 /** `helrc build`: emits in memory and bundles into one executable file. */
-export async function runBuild(
-  inputs: readonly string[],
-  outFile: string,
-  io: CliIo,
-  version: string,
-): Promise<number> {
-  const program = await programFor(inputs, outFile, io);
-  if (!program) return EXIT.errors;
-  const bundle = await bundleModules(emitProgram(program, version), { version });
-  for (const warning of bundle.warnings) io.stderr(`helrc: warning: ${warning}\n`);
-  await writeExecutable(resolve(io.cwd, outFile), bundle.code);
-  io.stdout(`helrc: wrote ${outFile} (${formatSize(bundle.code.length)})\n`);
-  return EXIT.ok;
-}
+export const buildCommand: CliCommand = {
+  name: "build",
+  usage: [
+    [
+      "helrc build <files|dirs>... [-o <file>] [--strict]",
+      `bundle into one executable file (default ${DEFAULT_BUNDLE})`,
+    ],
+  ],
+  async run(argv, io, version) {
+    const { inputs, output, options } = parseWriting("build", argv);
+    const outFile = output ?? DEFAULT_BUNDLE;
+    const program = await programFor(inputs, outFile, io, options);
+    if (!program) return EXIT.errors;
+    const bundle = await bundleModules(emitProgram(program, version), { version });
+    for (const warning of bundle.warnings) io.stderr(`helrc: warning: ${warning}\n`);
+    await writeExecutable(resolve(io.cwd, outFile), bundle.code);
+    io.stdout(`helrc: wrote ${outFile} (${formatSize(bundle.code.length)})\n`);
+    return EXIT.ok;
+  },
+};
 
 /** `1 error, 2 warnings` */
 export function summary(errors: number, warnings: number): string {

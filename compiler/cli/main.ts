@@ -4,7 +4,6 @@
 import { readFile } from "node:fs/promises";
 import { InternalError } from "../diagnostics/diagnostic.ts";
 import { parseCommand, usage } from "./args.ts";
-import { runBuild, runCheck, runEmit } from "./commands.ts";
 import { EXIT, UsageError, UserError } from "./errors.ts";
 import { type CliIo, processIo } from "./io.ts";
 
@@ -34,20 +33,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 }
 
 async function dispatch(argv: readonly string[], io: CliIo, version: string): Promise<number> {
-  const command = parseCommand(argv);
-  switch (command.kind) {
+  const invocation = parseCommand(argv);
+  switch (invocation.kind) {
     case "help":
       io.stdout(usage(version));
       return EXIT.ok;
     case "version":
       io.stdout(`helrc ${version}\n`);
       return EXIT.ok;
-    case "check":
-      return runCheck(command.inputs, io);
-    case "emit":
-      return runEmit(command.inputs, command.outDir, io, version);
-    case "build":
-      return runBuild(command.inputs, command.outFile, io, version);
+    case "command":
+      return invocation.command.run(invocation.argv, io, version);
   }
 }
 

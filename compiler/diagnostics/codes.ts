@@ -41,6 +41,42 @@ export const DIAGNOSTIC_CODES = {
     title: "Merge key `<<` given something other than maps",
     example: "defaults: &d 5\nsources:\n  a:\n    <<: *d",
   },
+  HLR1101: {
+    stage: "syntax",
+    severity: "error",
+    title: "`.helr` lexical error (unexpected character, unclosed string, bad escape)",
+    example: "source okta {\n  get https://example.com/logs   # a URL must be quoted\n}",
+  },
+  HLR1102: {
+    stage: "syntax",
+    severity: "error",
+    title: "`.helr` syntax error",
+    example: 'source okta {\n  get "https://example.com/logs"',
+  },
+  HLR1103: {
+    stage: "syntax",
+    severity: "error",
+    title: "Duration or size given to a key that does not take one",
+    example: "pagination link_header { max_pages = 20s }",
+  },
+  HLR1104: {
+    stage: "syntax",
+    severity: "error",
+    title: "`.helr` statement with words that are not a form",
+    example: "resilience { timeout 30s }   # write timeout = 30s",
+  },
+  HLR1105: {
+    stage: "syntax",
+    severity: "error",
+    title: "`env`/`file` reference where no secret can go",
+    example: "headers { Authorization = env OKTA_TOKEN }",
+  },
+  HLR1106: {
+    stage: "syntax",
+    severity: "error",
+    title: "`.helr` blocks or lists nested too deeply",
+    example: "a { b { c { … 65 levels … } } }",
+  },
   HLR2001: {
     stage: "schema",
     severity: "error",
@@ -88,18 +124,22 @@ export const DIAGNOSTIC_CODES = {
     severity: "error",
     title: "Auth type not supported yet",
     example: "auth:\n  type: oauth2\n  token_url: https://example.com/token\n  client_id_env: ID",
+    retired:
+      "every auth type the schema accepts (bearer, api_key, basic, oauth2, google_service_account) runs",
   },
   HLR3003: {
     stage: "semantic",
     severity: "error",
     title: "Pagination strategy not supported yet",
     example: "pagination:\n  strategy: cursor\n  cursor_param: cursor\n  cursor_path: next",
+    retired: "every pagination strategy is implemented",
   },
   HLR3004: {
     stage: "semantic",
     severity: "error",
     title: "State backend not available yet",
     example: "global:\n  state: { backend: redis, url: redis://localhost }",
+    retired: "redis and postgres state backends are available",
   },
   HLR3005: {
     stage: "semantic",
@@ -122,7 +162,7 @@ export const DIAGNOSTIC_CODES = {
   HLR3008: {
     stage: "semantic",
     severity: "error",
-    title: "Bearer auth without a token source",
+    title: "Auth without a source for a secret it needs",
     example: "auth:\n  type: bearer\n  prefix: SSWS",
   },
   HLR3009: {
@@ -130,6 +170,78 @@ export const DIAGNOSTIC_CODES = {
     severity: "error",
     title: "URL is not an absolute http(s) URL",
     example: "url: api.github.com/orgs/acme/audit-log",
+  },
+  HLR3010: {
+    stage: "semantic",
+    severity: "error",
+    title: "A key that another key's value requires is missing",
+    example: "pagination:\n  strategy: page_offset\n  page_param: page\n  limit_param: per_page   # no limit",
+  },
+  HLR3011: {
+    stage: "semantic",
+    severity: "error",
+    title: "Keys that exclude each other are both set",
+    example: 'hooks:\n  script: audit.js\n  script_inline: "function getAuth() {}"',
+  },
+  HLR3012: {
+    stage: "semantic",
+    severity: "error",
+    title: "Invalid regular expression",
+    example: 'include_regex: ["user\\.(login"]',
+  },
+  HLR3013: {
+    stage: "semantic",
+    severity: "error",
+    title: "Invalid dotted path",
+    example: "transform:\n  timestamp_field: event..time",
+  },
+  HLR3014: {
+    stage: "semantic",
+    severity: "error",
+    title: "Settings contradict each other",
+    example: "retries:\n  initial_backoff_secs: 30\n  max_backoff_secs: 5",
+  },
+  HLR3015: {
+    stage: "semantic",
+    severity: "warning",
+    lint: true,
+    title: "Key has no effect in this combination",
+    example: "method: get\nbody: { limit: 100 }   # a GET request has no body",
+  },
+  HLR3016: {
+    stage: "semantic",
+    severity: "error",
+    title: "Request body value JSON cannot carry",
+    example: "method: post\nbody: { limit: .inf }",
+  },
+  HLR3101: {
+    stage: "semantic",
+    severity: "warning",
+    lint: true,
+    title: "Credentials sent over plain http:// to a non-loopback host",
+    example: "url: http://api.example.com/logs\nauth: { type: bearer, token_env: TOKEN }",
+  },
+  HLR3102: {
+    stage: "semantic",
+    severity: "warning",
+    lint: true,
+    title: "`dedupe` without an id path does nothing",
+    example: "dedupe:\n  capacity: 10000   # no id_path and no transform.id_field",
+  },
+  HLR3103: {
+    stage: "semantic",
+    severity: "warning",
+    lint: true,
+    title: "Incremental parameter also set in `query_params`",
+    example:
+      "incremental_from: { state_key: t, event_timestamp_path: ts, param_name: oldest }\nquery_params: { oldest: 0 }",
+  },
+  HLR3104: {
+    stage: "semantic",
+    severity: "warning",
+    lint: true,
+    title: "API that always returns a next link, without `max_pages`",
+    example: "url: https://acme.okta.com/api/v1/logs\npagination: { strategy: link_header }",
   },
   HLR4001: {
     stage: "cross-file",
@@ -163,6 +275,10 @@ export interface CodeInfo {
   readonly severity: Severity;
   readonly title: string;
   readonly example: string;
+  /** A lint: likely a mistake but not wrong; a warning that `--strict` turns into an error. */
+  readonly lint?: boolean;
+  /** Set when the compiler no longer reports the code: why. The code is never reused. */
+  readonly retired?: string;
 }
 
 /** Errors stop the build; warnings are printed and the build goes on. */

@@ -1,5 +1,5 @@
 import { compareSpans, type Span } from "../source/span.ts";
-import { DIAGNOSTIC_CODES, type DiagnosticCode, type Severity } from "./codes.ts";
+import { type CodeInfo, DIAGNOSTIC_CODES, type DiagnosticCode, type Severity } from "./codes.ts";
 
 /** A second location that explains a diagnostic, e.g. where a duplicate was first defined. */
 export interface RelatedInfo {
@@ -39,6 +39,12 @@ export function diagnostic(
     ...(extras.hint !== undefined ? { hint: extras.hint } : {}),
     ...(extras.related !== undefined && extras.related.length > 0 ? { related: extras.related } : {}),
   };
+}
+
+/** `--strict`: a lint (a catalog code marked `lint`) is reported as an error; others are unchanged. */
+export function strictly(d: Diagnostic): Diagnostic {
+  const info: CodeInfo = DIAGNOSTIC_CODES[d.code];
+  return info.lint === true && d.severity === "warning" ? { ...d, severity: "error" } : d;
 }
 
 /** True when any diagnostic is an error. */

@@ -35,10 +35,11 @@ export function emitIndexModule(global: GlobalSpec, files: readonly string[], ve
   });
 }
 
-/** memoryStore always (tests and `validate` use it); sqliteStore only when configured. */
+/** memoryStore always (tests and `validate` use it); the configured backend's factory besides. */
 function storeEntries(global: GlobalSpec): [string, RuntimeValue][] {
   const entries: [string, RuntimeValue][] = [["memory", STORE_FACTORIES.memory]];
-  if (global.state.backend === "sqlite") entries.push(["sqlite", STORE_FACTORIES.sqlite]);
+  const backend = global.state.backend;
+  if (backend !== "memory") entries.push([backend, STORE_FACTORIES[backend]]);
   return entries;
 }
 

@@ -23,11 +23,19 @@ export type RuntimeType = "App" | "GlobalSpec" | "SourceSpec";
 /** Auth factory per `auth.type`. */
 export const AUTH_FACTORIES = {
   bearer: "bearerAuth",
+  api_key: "apiKeyAuth",
+  basic: "basicAuth",
+  oauth2: "oauth2Auth",
+  google_service_account: "googleServiceAccountAuth",
 } as const satisfies Record<AuthSpec["type"], string>;
 
 /** Pagination factory per `pagination.strategy`. */
 export const PAGINATION_FACTORIES = {
   link_header: "linkHeaderPagination",
+  cursor: "cursorPagination",
+  page_offset: "pageOffsetPagination",
+  offset: "offsetPagination",
+  time_window: "timeWindowPagination",
   single: "singleRequest",
 } as const satisfies Record<PaginationSpec["strategy"], string>;
 
@@ -35,4 +43,6 @@ export const PAGINATION_FACTORIES = {
 export const STORE_FACTORIES = {
   memory: "memoryStore",
   sqlite: "sqliteStore",
+  redis: "redisStore",
+  postgres: "postgresStore",
 } as const satisfies Record<StateBackend, string>;

@@ -1,19 +1,89 @@
 /**
  * Every default the compiler fills into the IR, in one table. The JSON Schema shows the
  * same values as `default` annotations, so `helrc schema` and the IR cannot disagree.
+ * docs/configuration.md explains each choice, in particular where Helr is safer than the
+ * reference (retries, circuit breaker and Retry-After are on even without their blocks).
  */
 export const DEFAULTS = {
   method: "get",
   intervalSecs: 60,
   jitterSecs: 0,
-  timeoutSecs: 30,
-  bearerPrefix: "Bearer",
-  linkRel: "next",
-  maxPages: 100,
+  priority: 10,
   labelKey: "source",
   globalLabelValue: "helr",
   logLevel: "info",
   logFormat: "json",
   stateBackend: "sqlite",
   statePath: "./helr-state.db",
+  redisUrl: "redis://127.0.0.1:6379/",
+
+  bearerPrefix: "Bearer",
+  apiKeyLocation: "header",
+  refreshSkewSecs: 60,
+  dpop: false,
+
+  linkRel: "next",
+  maxPages: 100,
+  firstPage: 1,
+  /** `stop_on_empty_page`: strategies where an API may hand out a next page forever. */
+  stopOnEmptyPage: { link_header: true, cursor: true, page_offset: false, offset: false },
+  /** `stop_on_short_page`: strategies where a short page means the end. */
+  stopOnShortPage: { link_header: false, cursor: false, page_offset: true, offset: true },
+  windowStartParam: "start",
+  windowEndParam: "end",
+  windowTimeFormat: "rfc3339",
+  windowLagSecs: 60,
+  windowMaxSecs: 86400,
+  windowInitialLookbackSecs: 3600,
+
+  fromParam: "since",
+  watermarkStateKey: "watermark",
+  watermarkFormat: "raw",
+  watermarkLocation: "query",
+  watermarkOverlapSecs: 0,
+  dedupeCapacity: 100000,
+
+  checkpoint: "per_page",
+  onCursorError: "fail",
+  onStateWriteError: "fail",
+  onParseError: "fail",
+  onInvalidUtf8: "replace",
+  maxLineBytesBehavior: "fail",
+
+  requestTimeoutSecs: 30,
+  /** The connect timeout is `min(connectTimeoutSecs, request timeout)`, as in the reference. */
+  connectTimeoutSecs: 10,
+  /** The read timeout is `min(readTimeoutSecs, request timeout)`. */
+  readTimeoutSecs: 30,
+  idleTimeoutSecs: 90,
+
+  retryMaxAttempts: 3,
+  retryInitialBackoffSecs: 1,
+  retryMaxBackoffSecs: 60,
+  retryMultiplier: 2,
+  retryJitter: 0.1,
+  /** 408, 429 and the 5xx statuses that are transient (501 and 505+ are not). */
+  retryableStatusCodes: [408, 429, 500, 502, 503, 504],
+
+  breakerEnabled: true,
+  breakerFailureThreshold: 5,
+  breakerSuccessThreshold: 2,
+  breakerHalfOpenTimeoutSecs: 60,
+
+  respectHeaders: true,
+  pageDelaySecs: 0,
+  limitHeader: "X-RateLimit-Limit",
+  remainingHeader: "X-RateLimit-Remaining",
+  resetHeader: "X-RateLimit-Reset",
+  resetFormat: "auto",
+  rateLimitMaxWaitSecs: 300,
+  /** `adaptive: true` waits for the reset when `remaining` is at or below this. */
+  adaptiveRemaining: 1,
+  forbiddenMeansRateLimited: false,
+
+  tlsCaOnly: false,
+
+  auditEnabled: false,
+  auditLogCredentialAccess: true,
+  auditLogConfigChanges: true,
 } as const;

@@ -8,6 +8,11 @@ export function unescapeDollars(text: string): string {
   return text.replace(/\$\$/g, "$");
 }
 
+/** {@link unescapeDollars} for an optional field. */
+export function literal(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : unescapeDollars(text);
+}
+
 /** A query parameter value as sent: numbers in plain decimal, never exponent notation. */
 export function queryValue(value: string | number): string {
   if (typeof value === "string") return value;
@@ -22,4 +27,18 @@ export function mapValues<T>(
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(source ?? {})) defineOwn(out, key, convert(value));
   return out;
+}
+
+/**
+ * `{ [key]: value }` when the value is defined, else `{}`: spread it into an IR object so
+ * optional fields are absent rather than `undefined` (exactOptionalPropertyTypes).
+ */
+export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** A value the semantic checks guarantee; reaching undefined here is a helrc bug. */
+export function required<V>(value: V | undefined, what: string): V {
+  if (value === undefined) throw new Error(`${what} is missing after validation`);
+  return value;
 }

@@ -1,5 +1,4 @@
 import type { AstNode } from "../ast/nodes.ts";
-import { stringAt, valueAt } from "../ast/nodes.ts";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.ts";
 import type { ConfigUnit } from "./units.ts";
 
@@ -14,22 +13,44 @@ const IMPLEMENTED: Readonly<Record<ConfigUnit["kind"], Implemented>> = {
   source: {
     url: true,
     method: true,
+    body: true,
     headers: true,
     query_params: true,
+    every_query_params: true,
+    from: true,
+    from_param: true,
+    incremental_from: true,
+    state: true,
+    response_events_path: true,
+    response_event_object_path: true,
+    include_regex: true,
+    exclude_regex: true,
+    dedupe: true,
+    checkpoint: true,
+    on_cursor_error: true,
+    on_state_write_error: true,
+    on_parse_error: true,
+    on_invalid_utf8: true,
+    max_bytes: true,
+    max_response_bytes: true,
+    max_line_bytes: true,
+    max_line_bytes_behavior: true,
     source_label_key: true,
     source_label_value: true,
     schedule: { interval_secs: true, jitter_secs: true },
     auth: true,
     pagination: true,
-    transform: { timestamp_field: true, id_field: true },
-    resilience: { timeout_secs: true },
+    transform: true,
+    resilience: true,
   },
   global: {
     log_level: true,
     log_format: true,
     source_label_key: true,
     source_label_value: true,
-    state: { backend: true, path: true },
+    state: { backend: true, path: true, url: true },
+    audit: true,
+    bulkhead: true,
   },
 };
 
@@ -40,7 +61,6 @@ const IMPLEMENTED: Readonly<Record<ConfigUnit["kind"], Implemented>> = {
 export function checkNotImplemented(unit: ConfigUnit): Diagnostic[] {
   const out: Diagnostic[] = [];
   walk(unit.node, IMPLEMENTED[unit.kind], [], out);
-  if (unit.kind === "source") out.push(...methodPost(unit.node));
   return out;
 }
 
@@ -57,14 +77,4 @@ function walk(node: AstNode, implemented: Implemented, path: readonly string[], 
     const message = `\`${keyPath.join(".")}\` is accepted but not implemented yet by the runtime; it has no effect`;
     out.push(diagnostic("HLR3001", entry.key.span, message));
   }
-}
-
-function methodPost(source: AstNode): Diagnostic[] {
-  const method = valueAt(source, "method");
-  if (method === undefined || stringAt(method) !== "post") return [];
-  return [
-    diagnostic("HLR3001", method.span, "`method: post` is accepted but not implemented yet by the runtime", {
-      hint: "the runtime sends GET requests today; POST sources land with request bodies",
-    }),
-  ];
 }

@@ -6,16 +6,45 @@ import type { ConfigUnit } from "./units.ts";
 
 /**
  * Fields the IR carries as plain strings: the runtime never expands them, so a placeholder
- * there would reach the wire verbatim. Paths are relative to the unit.
+ * there would reach the wire verbatim. Paths are relative to the unit; `*` stands for a list
+ * index. Everything else that is a string is a Template (url, headers, query values, body,
+ * `*_file`, token_url, from, hooks.script, state.path/url) or has a pattern that excludes `$`.
  */
 const LITERAL_FIELDS: Readonly<Record<ConfigUnit["kind"], ReadonlySet<string>>> = {
   source: new Set([
     "source_label_key",
     "source_label_value",
     "auth/prefix",
+    "auth/header",
+    "auth/param",
+    "auth/key_id",
+    "auth/scopes/*",
     "pagination/rel",
+    "pagination/cursor_param",
+    "pagination/cursor_path",
+    "pagination/page_param",
+    "pagination/offset_param",
+    "pagination/limit_param",
+    "pagination/has_more_path",
+    "pagination/start_param",
+    "pagination/end_param",
     "transform/timestamp_field",
     "transform/id_field",
+    "transform/message_field",
+    "dedupe/id_path",
+    "response_events_path",
+    "response_event_object_path",
+    "from_param",
+    "state/watermark_field",
+    "state/watermark_param",
+    "state/state_key",
+    "incremental_from/state_key",
+    "incremental_from/event_timestamp_path",
+    "incremental_from/param_name",
+    "resilience/rate_limit/headers/limit_header",
+    "resilience/rate_limit/headers/remaining_header",
+    "resilience/rate_limit/headers/reset_header",
+    "resilience/rate_limit/budget_key",
   ]),
   global: new Set(["source_label_key", "source_label_value"]),
 };
@@ -24,10 +53,14 @@ const LITERAL_FIELDS: Readonly<Record<ConfigUnit["kind"], ReadonlySet<string>>> 
 const NAMED_MAPS: Readonly<Record<string, string>> = {
   headers: "header names",
   query_params: "query parameter names",
+  every_query_params: "query parameter names",
 };
 
-/** Code, not a template: `${x}` in JavaScript is a template literal, not a placeholder. */
-const CODE_FIELDS = new Set(["hooks/script_inline"]);
+/**
+ * Not templates at all: `${x}` in JavaScript is a template literal, and `$` in a regular
+ * expression is an anchor. Kept verbatim, never scanned.
+ */
+const CODE_FIELDS = new Set(["hooks/script_inline", "include_regex", "exclude_regex"]);
 
 /** Checks every string in a unit: placeholder syntax, bare `$NAME`, placeholders where unsupported. */
 export function checkPlaceholders(unit: ConfigUnit): Diagnostic[] {
@@ -71,12 +104,12 @@ function checkString(
     );
   }
   const first = scan.placeholders[0];
-  if (first !== undefined && LITERAL_FIELDS[unit.kind].has(path)) {
+  if (first !== undefined && LITERAL_FIELDS[unit.kind].has(path.replace(/\/[0-9]+$/, "/*"))) {
     const field = path.split("/").at(-1) ?? path;
     const at = subSpan(unit.file, node, first.offset, first.length);
     out.push(
       diagnostic("HLR3006", at, `placeholders are not expanded in \`${field}\``, {
-        hint: "write the value itself; placeholders work in url, headers, query_params, token_file and state.path",
+        hint: "write the value itself; placeholders work in url, headers, query parameters, body, from, token_url, `*_file` paths and state.path/url",
       }),
     );
   }

@@ -1,9 +1,14 @@
 import type { ConfigDocument } from "../ast/nodes.ts";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
+import { checkAuth } from "./auth.ts";
+import { checkCombinations } from "./combinations.ts";
+import { checkGlobalRules } from "./global-rules.ts";
+import { checkLints } from "./lints.ts";
 import { checkNotImplemented } from "./not-implemented.ts";
 import { checkPlaceholders } from "./placeholders.ts";
-import { checkBearerToken, checkSupport, checkUrl } from "./support.ts";
+import { checkSupport, checkUrl } from "./support.ts";
 import { type ConfigUnit, configUnits, unitId, unitIdOf } from "./units.ts";
+import { checkValues } from "./values.ts";
 
 /** A semantic check: one family of rules over one unit (a source or the global block). */
 export type UnitCheck = (unit: ConfigUnit) => Diagnostic[];
@@ -11,9 +16,13 @@ export type UnitCheck = (unit: ConfigUnit) => Diagnostic[];
 /** Every semantic check, in the order their diagnostics are produced (output is sorted anyway). */
 const CHECKS: readonly UnitCheck[] = [
   checkSupport,
-  checkBearerToken,
+  checkAuth,
   checkUrl,
+  checkCombinations,
+  checkGlobalRules,
+  checkValues,
   checkPlaceholders,
+  checkLints,
   checkNotImplemented,
 ];
 

@@ -1,7 +1,11 @@
 import { DEFAULTS } from "../../ir/defaults.ts";
-import { flag, object, ref, type SchemaNode, text } from "./types.ts";
+import { flag, integer, object, oneOfValues, ref, type SchemaNode, text } from "./types.ts";
 
-/** Secrets come from an env var (`*_env`) or a file (`*_file`, which wins); never inline. */
+/**
+ * Secrets come from an env var (`*_env`) or a file (`*_file`, which wins); never inline.
+ * Which secrets a type needs (at least one of `_env`/`_file`) is checked in validate/auth.ts,
+ * where the message can name both alternatives.
+ */
 const bearer = object(
   {
     type: { const: "bearer" },
@@ -15,11 +19,17 @@ const bearer = object(
 const apiKey = object(
   {
     type: { const: "api_key" },
-    header: text("Header that carries the key, e.g. `X-API-Key`."),
+    location: oneOfValues(
+      ["header", "query"],
+      "Send the key in a header or in a query parameter.",
+      DEFAULTS.apiKeyLocation,
+    ),
+    header: text("Header that carries the key, e.g. `X-API-Key` (location `header`)."),
+    param: text("Query parameter that carries the key (location `query`)."),
     key_env: ref("envName"),
     key_file: ref("filePath"),
   },
-  { required: ["type", "header", "key_env"], description: "`<header>: <key>`." },
+  { required: ["type"], description: "`<header>: <key>`, or `?<param>=<key>`." },
 );
 
 const basic = object(
@@ -30,7 +40,14 @@ const basic = object(
     password_env: ref("envName"),
     password_file: ref("filePath"),
   },
-  { required: ["type", "user_env", "password_env"], description: "HTTP Basic authentication." },
+  { required: ["type"], description: "HTTP Basic authentication; no password means an empty one." },
+);
+
+const refreshSkew = integer(
+  "Refresh the access token this many seconds before it expires.",
+  0,
+  undefined,
+  DEFAULTS.refreshSkewSecs,
 );
 
 const oauth2 = object(
@@ -46,10 +63,16 @@ const oauth2 = object(
     refresh_token_env: ref("envName"),
     refresh_token_file: ref("filePath"),
     scopes: ref("scopes"),
-    dpop: flag("Send DPoP proofs (RFC 9449).", false),
+    dpop: flag("Send DPoP proofs (RFC 9449).", DEFAULTS.dpop),
+    client_auth: oneOfValues(
+      ["client_secret_post", "client_secret_basic", "private_key_jwt"],
+      "How the client authenticates at the token endpoint (default: `private_key_jwt` with a private key, else `client_secret_post`).",
+    ),
+    key_id: text("`kid` header of the private_key_jwt client assertion."),
+    refresh_skew_secs: refreshSkew,
   },
   {
-    required: ["type", "token_url", "client_id_env"],
+    required: ["type", "token_url"],
     description: "OAuth2 refresh token or client credentials.",
   },
 );
@@ -67,6 +90,7 @@ const googleServiceAccount = object(
       items: { type: "string", minLength: 1 },
       minItems: 1,
     },
+    refresh_skew_secs: refreshSkew,
   },
   { required: ["type", "scopes"], description: "Google service account JWT, with optional delegation." },
 );

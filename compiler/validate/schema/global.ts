@@ -5,7 +5,7 @@ const server = (port: number) =>
   object({
     enabled: flag("Start the server.", false),
     address: text("Bind address.", { default: "0.0.0.0" }),
-    port: integer("Port.", 0, 65535, port),
+    port: integer("Port.", 1, 65535, port),
   });
 
 const backpressure = object({
@@ -20,7 +20,11 @@ const backpressure = object({
       65536,
     ),
   }),
-  strategy: oneOfValues(["block", "disk_buffer", "drop"], "What to do when the queue is full.", "block"),
+  strategy: oneOfValues(
+    ["block", "disk_buffer", "drop"],
+    "What to do when the queue is full (`disk_buffer` needs `disk_buffer.path`).",
+    "block",
+  ),
   drop_policy: oneOfValues(
     ["oldest_first", "newest_first", "random"],
     "Which event to drop.",
@@ -70,7 +74,7 @@ export const GLOBAL_SCHEMA: SchemaNode = object(
     state: object({
       backend: oneOfValues(["sqlite", "memory", "redis", "postgres"], "State store.", DEFAULTS.stateBackend),
       path: text("SQLite file.", { default: DEFAULTS.statePath }),
-      url: text("Redis or Postgres connection URL."),
+      url: text(`Redis or Postgres connection URL (Redis default: \`${DEFAULTS.redisUrl}\`).`),
     }),
     api: server(8080),
     metrics: server(9090),
@@ -92,9 +96,9 @@ export const GLOBAL_SCHEMA: SchemaNode = object(
     load_shedding: object({ skip_priority_below: integer("Skip sources below this priority.", 0, 10) }),
     hooks,
     audit: object({
-      enabled: flag("Write audit log lines.", false),
-      log_credential_access: flag("Log when a secret is read.", true),
-      log_config_changes: flag("Log config loads and reloads.", true),
+      enabled: flag("Write audit log lines.", DEFAULTS.auditEnabled),
+      log_credential_access: flag("Log when a secret is read.", DEFAULTS.auditLogCredentialAccess),
+      log_config_changes: flag("Log config loads and reloads.", DEFAULTS.auditLogConfigChanges),
     }),
     output,
   },

@@ -3,6 +3,41 @@ import { integer, mapOf, object, oneOfValues, ref, type SchemaNode, text } from 
 
 const bytes = (description: string) => integer(description, 1);
 
+/** Query parameter values: strings, or numbers that print back exactly. */
+const queryValues = (description: string) =>
+  mapOf(
+    // Numbers beyond 2^53 would not print back as the digits the user wrote.
+    { type: ["string", "number"], minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
+    description,
+  );
+
+/** A list of regular expressions (JavaScript syntax, no flags), matched against each event's JSON text. */
+const regexList = (description: string): SchemaNode => ({
+  type: "array",
+  description,
+  items: { type: "string", minLength: 1 },
+});
+
+/** How a watermark is sent: shared by `state:` and `incremental_from:`. */
+const watermarkOptions: Readonly<Record<string, SchemaNode>> = {
+  format: oneOfValues(
+    ["raw", "rfc3339", "iso8601", "unix", "unix_ms"],
+    "How the stored value is written into the request; `raw` sends it exactly as the event had it.",
+    DEFAULTS.watermarkFormat,
+  ),
+  location: oneOfValues(
+    ["query", "body"],
+    "Send it as a query parameter, or as a top-level field of the POST body.",
+    DEFAULTS.watermarkLocation,
+  ),
+  overlap_secs: integer(
+    "Subtract this from a time watermark before sending (late events; pair with dedupe).",
+    0,
+    undefined,
+    DEFAULTS.watermarkOverlapSecs,
+  ),
+};
+
 /** One entry under `sources:`. Every key of the reference config is accepted. */
 export const SOURCE_SCHEMA: SchemaNode = object(
   {
@@ -13,53 +48,81 @@ export const SOURCE_SCHEMA: SchemaNode = object(
     source_label_value: text("Producer label value (default: the source id)."),
     schedule: object({
       interval_secs: integer("Seconds between polls.", 1, undefined, DEFAULTS.intervalSecs),
-      jitter_secs: integer("Random delay up to this many seconds added to each interval.", 0, undefined, 0),
+      jitter_secs: integer(
+        "Random delay up to this many seconds added to each interval.",
+        0,
+        undefined,
+        DEFAULTS.jitterSecs,
+      ),
     }),
     auth: ref("auth"),
     pagination: ref("pagination"),
     resilience: ref("resilience"),
-    priority: integer("Load-shedding priority, 0 (lowest) to 10.", 0, 10, 10),
+    priority: integer("Load-shedding priority, 0 (lowest) to 10.", 0, 10, DEFAULTS.priority),
     headers: ref("headers"),
-    query_params: mapOf(
-      // Numbers beyond 2^53 would not print back as the digits the user wrote.
-      { type: ["string", "number"], minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
-      "Query parameters for the first request of a poll (string or number values).",
-    ),
+    query_params: queryValues("Query parameters for the first request of a poll (string or number values)."),
+    every_query_params: queryValues("Query parameters sent on every request, followed pages included."),
     max_bytes: bytes("Stop paginating once a poll has read this many response bytes."),
-    dedupe: object(
-      {
-        id_path: text("Dotted path to the event id."),
-        capacity: integer("Number of ids remembered (LRU).", 1, undefined, 100000),
-      },
-      { required: ["id_path"] },
-    ),
+    dedupe: object({
+      id_path: text("Dotted path to the event id (default: `transform.id_field`)."),
+      capacity: integer("Number of ids remembered (LRU).", 1, undefined, DEFAULTS.dedupeCapacity),
+    }),
     transform: object({
       timestamp_field: text("Dotted path to the event time."),
       id_field: text("Dotted path to the event id, copied to meta.id."),
+      message_field: text("Dotted path to a human-readable message, copied to meta.message."),
     }),
-    on_cursor_error: oneOfValues(["reset", "fail"], "What to do when a saved cursor is rejected."),
+    include_regex: regexList("Keep only events whose JSON text matches one of these regular expressions."),
+    exclude_regex: regexList("Drop events whose JSON text matches one of these regular expressions."),
+    on_cursor_error: oneOfValues(
+      ["reset", "fail"],
+      "What to do when a saved cursor is rejected.",
+      DEFAULTS.onCursorError,
+    ),
     from: text("Start of the range for the first request."),
-    from_param: text("Query parameter name for `from`.", { default: "since" }),
-    on_parse_error: oneOfValues(["skip", "fail"], "What to do when a response cannot be parsed.", "fail"),
+    from_param: text("Query parameter name for `from`.", { default: DEFAULTS.fromParam }),
+    on_parse_error: oneOfValues(
+      ["skip", "fail"],
+      "What to do when a response cannot be parsed.",
+      DEFAULTS.onParseError,
+    ),
     max_response_bytes: bytes("Fail when one response body exceeds this many bytes."),
-    on_invalid_utf8: oneOfValues(["replace", "escape", "fail"], "What to do with a non-UTF-8 body."),
+    on_invalid_utf8: oneOfValues(
+      ["replace", "escape", "fail"],
+      "What to do with a non-UTF-8 body.",
+      DEFAULTS.onInvalidUtf8,
+    ),
     max_line_bytes: bytes("Maximum size of one NDJSON line."),
-    max_line_bytes_behavior: oneOfValues(["truncate", "skip", "fail"], "What to do with an oversized line."),
-    checkpoint: oneOfValues(["end_of_tick", "per_page"], "When to write pagination state."),
-    on_state_write_error: oneOfValues(["fail", "skip_checkpoint"], "What to do when state cannot be saved."),
+    max_line_bytes_behavior: oneOfValues(
+      ["truncate", "skip", "fail"],
+      "What to do with an oversized line.",
+      DEFAULTS.maxLineBytesBehavior,
+    ),
+    checkpoint: oneOfValues(
+      ["end_of_tick", "per_page"],
+      "When to write pagination state.",
+      DEFAULTS.checkpoint,
+    ),
+    on_state_write_error: oneOfValues(
+      ["fail", "skip_checkpoint"],
+      "What to do when state cannot be saved.",
+      DEFAULTS.onStateWriteError,
+    ),
     incremental_from: object(
       {
         state_key: text("State key for the stored timestamp."),
         event_timestamp_path: text("Dotted path to each event's timestamp."),
-        param_name: text("Query parameter that carries the stored value."),
+        param_name: text("Request parameter that carries the stored value."),
+        ...watermarkOptions,
       },
       { required: ["state_key", "event_timestamp_path", "param_name"] },
     ),
     state: object(
       {
         watermark_field: text("Dotted path to each event's watermark value."),
-        watermark_param: text("Query parameter that carries the stored watermark."),
-        state_key: text("State key for the watermark.", { default: "watermark" }),
+        watermark_param: text("Request parameter that carries the stored watermark."),
+        state_key: text("State key for the watermark.", { default: DEFAULTS.watermarkStateKey }),
+        ...watermarkOptions,
       },
       { required: ["watermark_field", "watermark_param"] },
     ),

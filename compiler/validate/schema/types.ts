@@ -77,14 +77,16 @@ export function integer(
   };
 }
 
-/** Any number (fractions allowed) with an inclusive or exclusive lower bound. */
+/** Any number (fractions allowed) with an inclusive or exclusive lower bound; `fallback` is the default. */
 export function decimal(
   description: string,
   bounds: { min?: number; above?: number; max?: number },
+  fallback?: number,
 ): SchemaNode {
   return {
     type: "number",
     description,
+    ...(fallback !== undefined ? { default: fallback } : {}),
     ...(bounds.min !== undefined ? { minimum: bounds.min } : {}),
     ...(bounds.above !== undefined ? { exclusiveMinimum: bounds.above } : {}),
     ...(bounds.max !== undefined ? { maximum: bounds.max } : {}),

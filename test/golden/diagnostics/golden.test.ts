@@ -1,5 +1,5 @@
 /**
- * Diagnostic goldens: each folder holds `input.yaml` (plus `input-2.yaml`, … for
+ * Diagnostic goldens: each folder holds `input.yaml` or `input.helr` (plus `input-2.yaml`, … for
  * multi-file cases, analyzed in that order) and `expected.txt`, the rendered diagnostics.
  * Regenerate with `UPDATE_GOLDEN=1 npx vitest run test/golden`.
  */
@@ -7,9 +7,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { DIAGNOSTIC_CODES } from "../../../compiler/diagnostics/codes.ts";
+import { type CodeInfo, DIAGNOSTIC_CODES } from "../../../compiler/diagnostics/codes.ts";
 import { renderText } from "../../../compiler/diagnostics/render.ts";
-import { analyze } from "../../../compiler/pipeline.ts";
+import { type AnalyzeOptions, analyze } from "../../../compiler/pipeline.ts";
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
@@ -19,15 +19,22 @@ const CASES = readdirSync(ROOT, { withFileTypes: true })
   .sort();
 
 function inputOrder(name: string): number {
-  return Number(/^input(?:-(\d+))?\.yaml$/.exec(name)?.[1] ?? 1);
+  return Number(/^input(?:-(\d+))?\.(?:yaml|helr)$/.exec(name)?.[1] ?? 1);
 }
 
 function runCase(name: string): string {
   const dir = join(ROOT, name);
   const inputs = readdirSync(dir)
-    .filter((file) => /^input(-\d+)?\.yaml$/.test(file))
+    .filter((file) => /^input(-\d+)?\.(?:yaml|helr)$/.test(file))
     .sort((a, b) => inputOrder(a) - inputOrder(b));
-  const result = analyze(inputs.map((file) => ({ path: file, text: readFileSync(join(dir, file), "utf8") })));
+  const optionsFile = join(dir, "options.json");
+  const options = existsSync(optionsFile)
+    ? (JSON.parse(readFileSync(optionsFile, "utf8")) as AnalyzeOptions)
+    : {};
+  const result = analyze(
+    inputs.map((file) => ({ path: file, text: readFileSync(join(dir, file), "utf8") })),
+    options,
+  );
   expect(result.program === undefined).toBe(result.diagnostics.some((d) => d.severity === "error"));
   return renderText(result.diagnostics, result.files);
 }
@@ -47,9 +54,10 @@ describe("diagnostic goldens", () => {
         (name) => readFileSync(join(ROOT, name, "expected.txt"), "utf8").match(/HLR\d{4}/g) ?? [],
       ),
     );
-    const reachable = Object.keys(DIAGNOSTIC_CODES).filter(
-      (code) => DIAGNOSTIC_CODES[code as keyof typeof DIAGNOSTIC_CODES].stage !== "internal",
-    );
+    const reachable = Object.keys(DIAGNOSTIC_CODES).filter((code) => {
+      const info: CodeInfo = DIAGNOSTIC_CODES[code as keyof typeof DIAGNOSTIC_CODES];
+      return info.stage !== "internal" && info.retired === undefined;
+    });
     expect(reachable.filter((code) => !seen.has(code))).toEqual([]);
   });
 });

@@ -12,8 +12,9 @@ describe("analyze", () => {
   });
 
   it("keeps the program when there are only warnings", () => {
-    const result = analyze([{ path: "a.yaml", text: `${VALID}    dedupe: { id_path: uuid }\n` }]);
-    expect(result.diagnostics.map((d) => d.severity)).toEqual(["warning"]);
+    // A lint: valid, probably not meant (`body` on a GET request is never sent).
+    const result = analyze([{ path: "a.yaml", text: `${VALID}    body: { limit: 100 }\n` }]);
+    expect(result.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(["warning HLR3015"]);
     expect(result.program).toBeDefined();
   });
 

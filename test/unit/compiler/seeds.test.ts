@@ -41,8 +41,13 @@ describe("source examples from the reference documents", () => {
     expect(result.program?.sources.map((s) => s.id)).toEqual(["github-audit"]);
   });
 
-  it("rejects the Slack guide's cursor pagination as not supported yet", () => {
+  it("compiles the Slack guide's cursor pagination into the IR", () => {
     const result = analyze([{ path: "slack.yaml", text: blocks[3]?.yaml ?? "" }]);
-    expect(result.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(["HLR3003"]);
+    expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(result.program?.sources[0]?.pagination).toMatchObject({
+      strategy: "cursor",
+      cursorParam: "cursor",
+      cursorPath: "response_metadata.next_cursor",
+    });
   });
 });

@@ -12,6 +12,11 @@ export const global = {
     "backend": "sqlite",
     "path": "${HELR_STATE_DIR:-.}/helr-state.db",
   },
+  "audit": {
+    "enabled": false,
+    "logCredentialAccess": true,
+    "logConfigChanges": true,
+  },
 } as const satisfies GlobalSpec;
 
 export const app: App = {

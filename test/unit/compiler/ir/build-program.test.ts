@@ -12,6 +12,74 @@ function compile(text: string, path = "sources/test.yaml"): ProgramIR {
   return result.program;
 }
 
+/** What the compiler fills in for a source that sets nothing but `url` (written out, not derived). */
+function filled(id: string, origin: string): Omit<SourceSpec, "url"> {
+  return {
+    id,
+    origin,
+    method: "get",
+    headers: {},
+    queryParams: {},
+    everyQueryParams: {},
+    labelKey: "source",
+    labelValue: id,
+    schedule: { intervalSecs: 60, jitterSecs: 0 },
+    priority: 10,
+    pagination: { strategy: "single" },
+    extract: { include: [], exclude: [] },
+    transform: {},
+    policy: {
+      checkpoint: "per_page",
+      onCursorError: "fail",
+      onStateWriteError: "fail",
+      onParseError: "fail",
+      onInvalidUtf8: "replace",
+      maxLineBytesBehavior: "fail",
+    },
+    limits: {},
+    resilience: {
+      timeouts: { connectSecs: 10, requestSecs: 30, readSecs: 30, idleSecs: 90 },
+      retries: {
+        maxAttempts: 3,
+        initialBackoffSecs: 1,
+        maxBackoffSecs: 60,
+        multiplier: 2,
+        jitter: 0.1,
+        retryableStatusCodes: [408, 429, 500, 502, 503, 504],
+      },
+      circuitBreaker: { enabled: true, failureThreshold: 5, successThreshold: 2, halfOpenTimeoutSecs: 60 },
+      rateLimit: {
+        respectHeaders: true,
+        pageDelaySecs: 0,
+        headers: {
+          limit: "X-RateLimit-Limit",
+          remaining: "X-RateLimit-Remaining",
+          reset: "X-RateLimit-Reset",
+          resetFormat: "auto",
+        },
+        maxWaitSecs: 300,
+        forbiddenMeansRateLimited: false,
+      },
+    },
+  };
+}
+
+/** The GitHub guide's `resilience:` block, resolved. */
+const GITHUB_RESILIENCE: SourceSpec["resilience"] = {
+  ...filled("x", "x").resilience,
+  retries: {
+    maxAttempts: 5,
+    initialBackoffSecs: 2,
+    maxBackoffSecs: 60,
+    multiplier: 2,
+    jitter: 0.1,
+    retryableStatusCodes: [408, 429, 500, 502, 503, 504],
+  },
+  rateLimit: { ...filled("x", "x").resilience.rateLimit, pageDelaySecs: 2 },
+};
+
+const AUDIT_DEFAULTS = { enabled: false, logCredentialAccess: true, logConfigChanges: true };
+
 const OKTA = `
 global:
   log_level: debug
@@ -47,19 +115,19 @@ describe("IR: sources", () => {
     const program = compile(OKTA, "sources/okta.yaml");
     expect(program.sources).toEqual<SourceSpec[]>([
       {
-        id: "okta-audit",
-        origin: "sources/okta.yaml",
+        ...filled("okta-audit", "sources/okta.yaml"),
         url: "https://${OKTA_DOMAIN}/api/v1/logs",
-        method: "get",
         headers: { Accept: "application/json" },
         queryParams: { limit: "1000", sortOrder: "ASCENDING", filter: 'eventType eq "user.session.start"' },
-        labelKey: "source",
-        labelValue: "okta-audit",
         schedule: { intervalSecs: 60, jitterSecs: 5 },
         auth: { type: "bearer", token: { env: "OKTA_API_TOKEN" }, prefix: "SSWS" },
-        pagination: { strategy: "link_header", rel: "next", maxPages: 20 },
+        pagination: {
+          strategy: "link_header",
+          rel: "next",
+          maxPages: 20,
+          stop: { onEmptyPage: true, onShortPage: false },
+        },
         transform: { timestampField: "published", idField: "uuid" },
-        timeoutSecs: 30,
       },
     ]);
     expect(program.global).toEqual<GlobalSpec>({
@@ -68,6 +136,7 @@ describe("IR: sources", () => {
       labelKey: "source",
       labelValue: "helr",
       state: { backend: "sqlite", path: "${HELR_STATE_DIR:-/var/lib/helr}/state.db" },
+      audit: AUDIT_DEFAULTS,
     });
   });
 
@@ -77,23 +146,23 @@ describe("IR: sources", () => {
     const program = compile(github?.yaml ?? "", "sources/github.yaml");
     expect(program.sources).toEqual<SourceSpec[]>([
       {
-        id: "github-audit",
-        origin: "sources/github.yaml",
+        ...filled("github-audit", "sources/github.yaml"),
         url: "https://api.github.com/orgs/${GITHUB_ORG}/audit-log",
-        method: "get",
         headers: {
           Accept: "application/vnd.github+json",
           "X-GitHub-Api-Version": "2022-11-28",
           "User-Agent": "Helr",
         },
         queryParams: { per_page: "100", order: "asc" },
-        labelKey: "source",
-        labelValue: "github-audit",
         schedule: { intervalSecs: 300, jitterSecs: 30 },
         auth: { type: "bearer", token: { env: "GITHUB_TOKEN" }, prefix: "Bearer" },
-        pagination: { strategy: "link_header", rel: "next", maxPages: 15 },
-        transform: {},
-        timeoutSecs: 30,
+        pagination: {
+          strategy: "link_header",
+          rel: "next",
+          maxPages: 15,
+          stop: { onEmptyPage: true, onShortPage: false },
+        },
+        resilience: GITHUB_RESILIENCE,
       },
     ]);
   });
@@ -101,18 +170,8 @@ describe("IR: sources", () => {
   it("fills every default for a minimal source and global block", () => {
     const program = compile("sources:\n  minimal:\n    url: https://api.example.com/events\n");
     expect(program.sources[0]).toEqual<SourceSpec>({
-      id: "minimal",
-      origin: "sources/test.yaml",
+      ...filled("minimal", "sources/test.yaml"),
       url: "https://api.example.com/events",
-      method: "get",
-      headers: {},
-      queryParams: {},
-      labelKey: "source",
-      labelValue: "minimal",
-      schedule: { intervalSecs: 60, jitterSecs: 0 },
-      pagination: { strategy: "single" },
-      transform: {},
-      timeoutSecs: 30,
     });
     expect(program.sources[0]).not.toHaveProperty("auth");
     expect(program.global).toEqual<GlobalSpec>({
@@ -121,6 +180,7 @@ describe("IR: sources", () => {
       labelKey: "source",
       labelValue: "helr",
       state: { backend: "sqlite", path: "./helr-state.db" },
+      audit: AUDIT_DEFAULTS,
     });
   });
 
@@ -171,7 +231,7 @@ sources:
     auth: { type: bearer, token_env: T, prefix: "X$$Y" }
 `);
     expect(program.sources[0]?.labelValue).toBe("cost$center");
-    expect(program.sources[0]?.auth?.prefix).toBe("X$Y");
+    expect(program.sources[0]?.auth).toMatchObject({ type: "bearer", prefix: "X$Y" });
   });
 
   it("writes numeric query parameters in plain decimal", () => {
@@ -218,24 +278,27 @@ sources:
   });
 
   it("expands anchors and merge keys shared by several sources", () => {
+    const LINK_15 = {
+      strategy: "link_header",
+      rel: "next",
+      maxPages: 15,
+      stop: { onEmptyPage: true, onShortPage: false },
+    };
     const text = readFileSync(
       new URL("../../../golden/diagnostics/valid-anchors/input.yaml", import.meta.url),
       "utf8",
     );
     const program = compile(text);
-    expect(
-      program.sources.map((s) => [s.id, s.auth?.token.env, s.pagination, s.schedule.intervalSecs]),
-    ).toEqual([
-      ["github-acme", "GITHUB_TOKEN", { strategy: "link_header", rel: "next", maxPages: 15 }, 60],
-      ["github-widgets", "GITHUB_TOKEN", { strategy: "link_header", rel: "next", maxPages: 15 }, 300],
+    expect(program.sources.map((s) => [s.id, s.auth, s.pagination, s.schedule.intervalSecs])).toEqual([
+      ["github-acme", { type: "bearer", token: { env: "GITHUB_TOKEN" }, prefix: "Bearer" }, LINK_15, 60],
+      ["github-widgets", { type: "bearer", token: { env: "GITHUB_TOKEN" }, prefix: "Bearer" }, LINK_15, 300],
     ]);
   });
 
-  it("compiles `method: post` with a warning", () => {
-    const result = analyze([
-      { path: "p.yaml", text: "sources:\n  p: { url: https://p.example.com, method: post }\n" },
-    ]);
-    expect(result.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(["warning HLR3001"]);
-    expect(result.program?.sources[0]?.method).toBe("post");
+  it("compiles `method: post` with its body", () => {
+    const program = compile(
+      "sources:\n  p: { url: https://p.example.com, method: post, body: { limit: 5 } }\n",
+    );
+    expect(program.sources[0]).toMatchObject({ method: "post", body: { limit: 5 } });
   });
 });

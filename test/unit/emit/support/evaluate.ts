@@ -3,6 +3,11 @@
  * module passed, so tests can compare the evaluated data with the IR it came from.
  */
 import { build, type Plugin } from "esbuild";
+import {
+  AUTH_FACTORIES,
+  PAGINATION_FACTORIES,
+  STORE_FACTORIES,
+} from "../../../../compiler/emit/runtime-imports.ts";
 
 /** What the stub's defineSource returns: the spec and the factory names that were linked. */
 export interface StubBoundSource {
@@ -10,14 +15,19 @@ export interface StubBoundSource {
   readonly parts: Readonly<Record<string, string>>;
 }
 
-/** Every runtime value export is its own name, so a test sees which factory was linked. */
+const FACTORIES = [
+  ...Object.values(AUTH_FACTORIES),
+  ...Object.values(PAGINATION_FACTORIES),
+  ...Object.values(STORE_FACTORIES),
+];
+
+/**
+ * Every factory the emitter can link is exported as its own name, so a test sees which one
+ * was linked, including factories the real runtime does not have yet.
+ */
 const RUNTIME_STUB = `
 export const defineSource = (spec, parts) => ({ spec, parts });
-export const bearerAuth = "bearerAuth";
-export const linkHeaderPagination = "linkHeaderPagination";
-export const singleRequest = "singleRequest";
-export const memoryStore = "memoryStore";
-export const sqliteStore = "sqliteStore";
+${FACTORIES.map((name) => `export const ${name} = ${JSON.stringify(name)};`).join("\n")}
 export const main = async () => {};
 `;
 

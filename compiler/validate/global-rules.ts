@@ -1,0 +1,91 @@
+/**
+ * Rules between keys of the `global:` block: what a chosen strategy, destination or backend
+ * needs, and keys that the chosen one never reads.
+ */
+import type { AstNode, MapEntry } from "../ast/nodes.ts";
+import { entryAt } from "../ast/nodes.ts";
+import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.ts";
+import { flagAt, has, textAt } from "./lookup.ts";
+import type { ConfigUnit } from "./units.ts";
+
+/** Every global-block rule. */
+export function checkGlobalRules(unit: ConfigUnit): Diagnostic[] {
+  if (unit.kind !== "global") return [];
+  const global = unit.node;
+  return [
+    ...backpressure(entryAt(global, "backpressure")),
+    ...dumpDestination(entryAt(global, "dump_on_sigusr1")),
+    ...stateBackend(entryAt(global, "state")),
+    ...loadShedding(global),
+  ];
+}
+
+function backpressure(block: MapEntry | undefined): Diagnostic[] {
+  if (block === undefined) return [];
+  const strategy = entryAt(block.value, "strategy");
+  const chosen = textAt(strategy?.value) ?? "block";
+  const out: Diagnostic[] = [];
+  if (chosen === "disk_buffer" && strategy !== undefined && !has(block.value, "disk_buffer")) {
+    out.push(
+      diagnostic(
+        "HLR3010",
+        strategy.value.span,
+        "`strategy: disk_buffer` needs a `disk_buffer:` block with a `path`",
+        {
+          hint: "add `disk_buffer: { path: /var/lib/helr/spill.ndjson }`",
+        },
+      ),
+    );
+  }
+  if (chosen !== "disk_buffer") out.push(...unused(block.value, "disk_buffer", `strategy \`${chosen}\``));
+  if (chosen !== "drop") out.push(...unused(block.value, "drop_policy", `strategy \`${chosen}\``));
+  return out;
+}
+
+function dumpDestination(block: MapEntry | undefined): Diagnostic[] {
+  if (block === undefined) return [];
+  const destination = entryAt(block.value, "destination");
+  const chosen = textAt(destination?.value) ?? "log";
+  if (chosen === "file" && destination !== undefined && !has(block.value, "path")) {
+    return [
+      diagnostic("HLR3010", destination.value.span, "`destination: file` needs `path`", {
+        hint: "name the file to write, e.g. `path: /tmp/helr-dump.txt`",
+      }),
+    ];
+  }
+  return chosen === "file" ? [] : unused(block.value, "path", "destination `log`");
+}
+
+function stateBackend(block: MapEntry | undefined): Diagnostic[] {
+  if (block === undefined) return [];
+  const backend = entryAt(block.value, "backend");
+  const chosen = textAt(backend?.value) ?? "sqlite";
+  if (chosen === "postgres" && backend !== undefined && !has(block.value, "url")) {
+    return [
+      diagnostic("HLR3010", backend.value.span, "`backend: postgres` needs `url`", {
+        hint: 'e.g. `url: "postgres://helr:${PGPASSWORD}@db/helr"`',
+      }),
+    ];
+  }
+  const networked = chosen === "redis" || chosen === "postgres";
+  return unused(block.value, networked ? "path" : "url", `backend \`${chosen}\``);
+}
+
+/** Load shedding acts only while backpressure is active (the reference's rule). */
+function loadShedding(global: AstNode): Diagnostic[] {
+  const shedding = entryAt(global, "load_shedding");
+  if (shedding === undefined || flagAt(global, "backpressure", "enabled") === true) return [];
+  return [
+    diagnostic("HLR3015", shedding.key.span, "`load_shedding` has no effect without backpressure", {
+      hint: "sources are skipped only while backpressure is active; set `backpressure: { enabled: true }`",
+    }),
+  ];
+}
+
+function unused(node: AstNode, key: string, because: string): Diagnostic[] {
+  const entry = entryAt(node, key);
+  if (entry === undefined) return [];
+  return [
+    diagnostic("HLR3015", entry.key.span, `\`${key}\` has no effect with ${because}`, { hint: "remove it" }),
+  ];
+}
