@@ -1,175 +1,172 @@
 import type { BoundSource } from "../app.ts";
-import type { Env } from "../config/env.ts";
-import { extractEvents } from "../extract/events.ts";
-import { getPath } from "../extract/path.ts";
-import { eventTime } from "../extract/timestamp.ts";
-import type { HttpResponse, HttpSend } from "../http/client.ts";
-import { HttpStatusError } from "../http/errors.ts";
-import { redactUrl, redactValues } from "../http/redact.ts";
-import type { Logger } from "../log.ts";
-import { envelopeLine } from "../output/envelope.ts";
-import type { Sink } from "../output/sink.ts";
-import type { PageRequest, StopReason } from "../paginate/types.ts";
-import type { StateStore } from "../state/store.ts";
+import { ParseError } from "../extract/events.ts";
+import { redactUrl } from "../http/redact.ts";
+import { COMPLETE_STOPS, type PageRequest, type StopReason } from "../paginate/types.ts";
+import { firstInput, isCursorExpiry } from "./first-request.ts";
+import { emptyPage, type PageResult, processPage } from "./page.ts";
+import { PassState } from "./pass-state.ts";
 import { resolveRequest } from "./resolve.ts";
+import { sendPage } from "./send.ts";
+import { sourceContext } from "./source-context.ts";
+import type { PollDeps, PollSummary } from "./types.ts";
 
-export interface PollDeps {
-  readonly store: StateStore;
-  readonly sink: Sink;
-  readonly http: HttpSend;
-  readonly env: Env;
-  readonly log: Logger;
-  readonly version: string;
-  readonly now: () => Date;
-  /** Set on SIGTERM/SIGINT: the current page finishes and is checkpointed, then the pass ends. */
-  readonly stopping: () => boolean;
-}
-
-export interface PollSummary {
-  readonly sourceId: string;
-  requests: number;
-  pages: number;
-  events: number;
-  bytes: number;
-  stopReason?: StopReason | "shutdown";
-  /** The position stored for the next poll, if the strategy keeps one. */
-  position?: string;
-}
-
-const REQUEST_ID_HEADERS = ["x-request-id", "x-okta-request-id", "x-github-request-id", "request-id"];
+export type { PollDeps, PollSummary } from "./types.ts";
 
 /**
- * One pass over a source: request pages until the paginator stops, writing each page's
- * lines and only then checkpointing the position (a crash may repeat a page, never lose one).
+ * One pass over a source: request pages until the paginator stops, write each page's lines,
+ * and only after `sink.flush()` checkpoint its position. A crash may repeat a page, never lose one.
  */
 export async function pollSource(source: BoundSource, deps: PollDeps): Promise<PollSummary> {
   const { spec, paginator } = source;
-  const summary: PollSummary = { sourceId: spec.id, requests: 0, pages: 0, events: 0, bytes: 0 };
+  const context = sourceContext(source, deps);
+  const summary: PollSummary = {
+    sourceId: spec.id,
+    requests: 0,
+    pages: 0,
+    received: 0,
+    events: 0,
+    filtered: 0,
+    duplicates: 0,
+    bytes: 0,
+  };
   const resolved = resolveRequest(spec, deps.env);
-  const key = paginator.positionKey;
-  const saved = key !== undefined ? (await deps.store.read(spec.id))[key] : undefined;
-  let request: PageRequest = paginator.first({ url: resolved.url, queryParams: resolved.queryParams, saved });
-  let stored = saved;
+  const state = await deps.store.read(spec.id);
+  context.loadDedupe(state);
+  let pass = new PassState(spec, paginator, state);
+  let first = paginator.first(firstInput(resolved, pass, spec, deps.now()));
+  let resumed = pass.saved !== undefined;
+  const pending: Record<string, string | null> = {};
   const seen = new Set<string>();
-  for (let pageNumber = 1; ; pageNumber++) {
-    seen.add(request.url);
-    const response = await fetchPage(source, request, resolved.headers, deps);
+  let request: PageRequest | undefined = first.kind === "request" ? first.request : undefined;
+  let stop: StopReason | undefined = first.kind === "skip" ? first.reason : undefined;
+  for (let pageNumber = 1; request !== undefined; pageNumber++) {
+    seen.add(request.url + (request.body !== undefined ? JSON.stringify(request.body) : ""));
+    let response: Awaited<ReturnType<typeof sendPage>>;
+    let result: PageResult;
+    try {
+      response = await sendPage(source, context, resolved, request, deps);
+      result = parsePage(response, context, deps, spec.policy.onParseError);
+    } catch (error) {
+      if (!(resumed && pageNumber === 1 && spec.policy.onCursorError === "reset" && isCursorExpiry(error)))
+        throw error;
+      deps.log.warn(
+        { sourceId: spec.id, cause: (error as Error).message },
+        "stored position rejected as expired; starting a fresh pass from the committed high-water mark",
+      );
+      await commit(source, deps, { [paginator.positionKey ?? "position"]: null });
+      pass = new PassState(spec, paginator, {
+        ...state,
+        ...(paginator.positionKey ? { [paginator.positionKey]: "" } : {}),
+      });
+      first = paginator.first(firstInput(resolved, pass, spec, deps.now()));
+      resumed = false;
+      request = first.kind === "request" ? first.request : undefined;
+      pageNumber = 0;
+      continue;
+    }
     summary.requests++;
     summary.pages++;
     summary.bytes += response.body.length;
-    const count = await writePage(source, response, deps);
-    summary.events += count;
-    const step = paginator.next({
+    if (result.lines !== "") await deps.sink.write(result.lines);
+    tally(summary, result);
+    pass.observe(result.mark);
+    const view = {
       request,
       status: response.status,
       headers: response.headers,
-      eventCount: count,
+      document: result.document,
+      eventCount: result.extracted,
       pageNumber,
       seen,
-    });
-    if (key !== undefined && step.position !== undefined && step.position !== stored) {
-      await deps.sink.flush();
-      await deps.store.commit(spec.id, { [key]: step.position });
-      stored = step.position;
+      now: deps.now(),
+    };
+    let step =
+      result.document === undefined && paginator.positionKey === "cursor"
+        ? { kind: "stop" as const, reason: "unparsable_page" as const }
+        : paginator.next(view);
+    if (step.kind === "next" && spec.limits.maxBytes !== undefined && summary.bytes >= spec.limits.maxBytes) {
+      step = { kind: "stop", reason: "max_bytes", position: step.position };
     }
-    if (step.position !== undefined) summary.position = step.position;
+    if (step.kind === "next" && deps.stopping())
+      step = { kind: "stop", reason: "shutdown", position: step.position };
+    Object.assign(pending, pass.progress(step.position), context.dedupeChanges(result.newIds));
     if (step.kind === "stop") {
-      if (step.reason === "loop")
-        deps.log.warn(
-          { sourceId: spec.id, url: redactUrl(request.url) },
-          "pagination loop: next link already requested in this pass; stopping",
-        );
-      summary.stopReason = step.reason;
-      return summary;
+      stop = step.reason;
+      if (COMPLETE_STOPS.has(step.reason)) Object.assign(pending, pass.complete());
     }
-    if (deps.stopping()) {
-      summary.stopReason = "shutdown";
-      return summary;
-    }
-    request = step.request;
+    if (spec.policy.checkpoint === "per_page" || step.kind === "stop")
+      await checkpoint(source, deps, pending);
+    request = step.kind === "next" ? step.request : undefined;
+  }
+  if (stop !== undefined && COMPLETE_STOPS.has(stop) && summary.pages === 0)
+    await checkpoint(source, deps, pass.complete());
+  if (stop !== undefined) summary.stopReason = stop;
+  summary.position = pass.position ?? null;
+  const mark = pass.complete()[spec.watermark?.stateKey ?? ""];
+  if (typeof mark === "string") summary.watermark = mark;
+  return summary;
+}
+
+function parsePage(
+  response: Parameters<typeof processPage>[0],
+  context: ReturnType<typeof sourceContext>,
+  deps: PollDeps,
+  onParseError: "skip" | "fail",
+): PageResult {
+  const id = context.spec.id;
+  try {
+    const result = processPage(response, context.page);
+    for (const warning of result.warnings)
+      deps.log.warn({ sourceId: id, url: redactUrl(response.url) }, warning);
+    return result;
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw prefixed(id, response.url, error);
+    if (onParseError === "fail") throw prefixed(id, response.url, error);
+    deps.log.warn(
+      { sourceId: id, url: redactUrl(response.url) },
+      `${error.message}; page skipped (on_parse_error: skip)`,
+    );
+    return emptyPage();
   }
 }
 
-async function fetchPage(
+function prefixed(sourceId: string, url: string, error: unknown): Error {
+  const err = error as Error & { code?: string };
+  const wrapped = new Error(`source "${sourceId}": ${redactUrl(url)}: ${err.message}`);
+  return Object.assign(wrapped, { code: err.code ?? "HELR_PARSE" });
+}
+
+function tally(summary: PollSummary, result: PageResult): void {
+  summary.received += result.extracted;
+  summary.events += result.emitted;
+  summary.filtered += result.filtered;
+  summary.duplicates += result.duplicates;
+}
+
+/** Flushes the sink, then commits; the flush is what makes "written before checkpointed" true. */
+async function checkpoint(
   source: BoundSource,
-  request: PageRequest,
-  extraHeaders: Readonly<Record<string, string>>,
   deps: PollDeps,
-): Promise<HttpResponse> {
-  const { spec } = source;
-  const headers: Record<string, string> = {
-    "user-agent": `helr/${deps.version}`,
-    accept: "application/json",
-  };
-  for (const [name, value] of Object.entries(extraHeaders)) headers[name.toLowerCase()] = value;
-  const secrets = source.auth
-    ? await source.auth.authorize(headers, { env: deps.env, sourceId: spec.id })
-    : [];
-  const started = Date.now();
-  let response: HttpResponse;
+  changes: Record<string, string | null>,
+): Promise<void> {
+  if (Object.keys(changes).length === 0) return;
+  await deps.sink.flush();
+  await commit(source, deps, changes);
+  for (const key of Object.keys(changes)) delete changes[key];
+}
+
+async function commit(
+  source: BoundSource,
+  deps: PollDeps,
+  changes: Record<string, string | null>,
+): Promise<void> {
   try {
-    response = await deps.http({
-      method: "GET",
-      url: request.url,
-      headers,
-      timeoutMs: spec.timeoutSecs * 1000,
-    });
+    await deps.store.commit(source.spec.id, changes);
   } catch (error) {
-    const message = redactValues((error as Error).message, secrets);
-    throw new Error(`source "${spec.id}": GET ${redactUrl(request.url, secrets)} failed: ${message}`);
-  }
-  deps.log.debug(
-    {
-      sourceId: spec.id,
-      url: redactUrl(request.url, secrets),
-      status: response.status,
-      ms: Date.now() - started,
-    },
-    "page received",
-  );
-  if (response.status < 200 || response.status > 299) {
-    const excerpt = redactValues(response.body.toString("utf8", 0, 300).replace(/\s+/g, " ").trim(), secrets);
-    throw new HttpStatusError(
-      response.status,
-      `source "${spec.id}": GET ${redactUrl(request.url, secrets)} returned HTTP ${response.status}${excerpt ? `: ${excerpt}` : ""}`,
+    if (source.spec.policy.onStateWriteError !== "skip_checkpoint") throw error;
+    deps.log.warn(
+      { sourceId: source.spec.id, cause: (error as Error).message },
+      "state write failed; continuing without this checkpoint (on_state_write_error: skip_checkpoint)",
     );
   }
-  return response;
-}
-
-async function writePage(source: BoundSource, response: HttpResponse, deps: PollDeps): Promise<number> {
-  const { spec } = source;
-  let text = response.body.toString("utf8");
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  let extraction: ReturnType<typeof extractEvents>;
-  try {
-    extraction = extractEvents(text);
-  } catch (error) {
-    throw new Error(`source "${spec.id}": ${redactUrl(response.url)}: ${(error as Error).message}`);
-  }
-  if (extraction.warning)
-    deps.log.warn({ sourceId: spec.id, url: redactUrl(response.url) }, extraction.warning);
-  if (extraction.events.length === 0) return 0;
-  const endpoint = new URL(response.url).pathname;
-  const requestId = REQUEST_ID_HEADERS.map((name) => response.headers.get(name)?.[0]).find(
-    (v) => v !== undefined,
-  );
-  let lines = "";
-  for (const event of extraction.events) {
-    const meta: Record<string, string> = {};
-    const id =
-      spec.transform.idField !== undefined ? getPath(event.value, spec.transform.idField) : undefined;
-    if (typeof id === "string" || typeof id === "number") meta.id = String(id);
-    if (requestId !== undefined) meta.request_id = requestId;
-    lines += envelopeLine({
-      ts: eventTime(event.value, spec.transform.timestampField, deps.now),
-      labelKey: spec.labelKey,
-      labelValue: spec.labelValue,
-      endpoint,
-      rawEvent: event.raw,
-      meta,
-    });
-  }
-  await deps.sink.write(lines);
-  return extraction.events.length;
 }

@@ -1,11 +1,14 @@
 import { type Env, expand, expandMap } from "../config/env.ts";
-import type { SourceSpec } from "../spec.ts";
+import type { JsonValue, SourceSpec } from "../spec.ts";
 
 /** A source's request settings with every placeholder resolved from the environment. */
 export interface ResolvedRequest {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly queryParams: Readonly<Record<string, string>>;
+  readonly everyQueryParams: Readonly<Record<string, string>>;
+  readonly body: JsonValue | undefined;
+  readonly from: { readonly param: string; readonly value: string } | undefined;
 }
 
 /** Resolves placeholders now (at run time); an unset variable names itself and the source. */
@@ -20,5 +23,19 @@ export function resolveRequest(spec: SourceSpec, env: Env): ResolvedRequest {
     url,
     headers: expandMap(spec.headers, env, spec.id),
     queryParams: expandMap(spec.queryParams, env, spec.id),
+    everyQueryParams: expandMap(spec.everyQueryParams, env, spec.id),
+    body: spec.method === "post" ? expandJson(spec.body ?? {}, env, spec.id) : undefined,
+    from: spec.from ? { param: spec.from.param, value: expand(spec.from.value, env, spec.id) } : undefined,
   };
+}
+
+function expandJson(value: JsonValue, env: Env, sourceId: string): JsonValue {
+  if (typeof value === "string") return expand(value, env, sourceId);
+  if (Array.isArray(value)) return value.map((item: JsonValue) => expandJson(item, env, sourceId));
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, JsonValue> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = expandJson(item, env, sourceId);
+    return out;
+  }
+  return value;
 }

@@ -1,10 +1,13 @@
 /** Reads a dotted path (`actor.id`, `id.time`) from a parsed JSON value. */
 export function getPath(value: unknown, path: string): unknown {
+  // Most paths are one key (`uuid`, `published`): no split, no array per call.
+  if (!path.includes(".")) return ownMember(value, path);
   let current = value;
-  for (const part of path.split(".")) {
-    if (current === null || typeof current !== "object") return undefined;
-    if (!Object.hasOwn(current, part)) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
+  for (const part of path.split(".")) current = ownMember(current, part);
   return current;
+}
+
+function ownMember(value: unknown, key: string): unknown {
+  if (value === null || typeof value !== "object" || !Object.hasOwn(value, key)) return undefined;
+  return (value as Record<string, unknown>)[key];
 }

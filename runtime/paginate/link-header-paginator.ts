@@ -1,9 +1,10 @@
 import type { LinkHeaderPaginationSpec } from "../spec.ts";
 import { findLink } from "./link-header.ts";
-import { type Paginator, withQuery } from "./types.ts";
+import { stopCondition } from "./stop.ts";
+import type { Paginator } from "./types.ts";
 
 /**
- * Follows `Link: <…>; rel="next"`.
+ * Follows `Link: <…>; rel="next"`; the position is the next URL (`next_url`).
  *
  * - An empty page that still carries a next link (Okta polling) ends the pass and keeps that
  *   link, so the next poll continues exactly there.
@@ -15,16 +16,31 @@ import { type Paginator, withQuery } from "./types.ts";
 export function linkHeaderPagination(spec: LinkHeaderPaginationSpec): Paginator {
   return {
     positionKey: "next_url",
-    first({ url, queryParams, saved }) {
-      return { url: saved !== undefined && saved !== "" ? saved : withQuery(url, queryParams) };
+    first({ firstUrl, firstBody, pageBody, saved }) {
+      if (saved !== undefined && saved !== "") {
+        return {
+          kind: "request",
+          request: { url: saved, ...(pageBody !== undefined ? { body: pageBody } : {}) },
+        };
+      }
+      return {
+        kind: "request",
+        request: { url: firstUrl, ...(firstBody !== undefined ? { body: firstBody } : {}) },
+      };
     },
     next(page) {
       const link = findLink(page.headers.get("link") ?? [], spec.rel, page.request.url);
       if (link === undefined) return { kind: "stop", reason: "end", position: page.request.url };
-      if (page.eventCount === 0) return { kind: "stop", reason: "empty_page", position: link };
+      const stop = stopCondition(spec.stop, page);
+      if (stop !== undefined) return { kind: "stop", reason: stop, position: link };
       if (page.seen.has(link)) return { kind: "stop", reason: "loop", position: link };
       if (page.pageNumber >= spec.maxPages) return { kind: "stop", reason: "max_pages", position: link };
-      return { kind: "next", request: { url: link }, position: link };
+      const body = page.request.body;
+      return {
+        kind: "next",
+        request: { url: link, ...(body !== undefined ? { body } : {}) },
+        position: link,
+      };
     },
   };
 }

@@ -8,9 +8,9 @@ import { type PollDeps, pollSource } from "../../../runtime/engine/poll.ts";
 import { sendHttp } from "../../../runtime/http/client.ts";
 import type { Sink } from "../../../runtime/output/sink.ts";
 import { linkHeaderPagination } from "../../../runtime/paginate/link-header-paginator.ts";
-import type { LinkHeaderPaginationSpec, SourceSpec } from "../../../runtime/spec.ts";
 import { memoryStore } from "../../../runtime/state/memory.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
+import { STOP, sourceSpec } from "../../support/source-spec.ts";
 
 const TOKEN = "s3cr3t-token-value-XYZ";
 let server: Server | undefined;
@@ -43,25 +43,18 @@ async function pagedApi(
   return { base, seen };
 }
 
-type LinkSource = SourceSpec & { readonly pagination: LinkHeaderPaginationSpec };
-
-function spec(url: string, extra: Partial<LinkSource> = {}): LinkSource {
-  return {
-    id: "okta",
-    origin: "test.yaml",
-    url,
-    method: "get",
-    headers: { Accept: "application/json" },
-    queryParams: { limit: "2" },
-    labelKey: "source",
-    labelValue: "okta",
-    schedule: { intervalSecs: 60, jitterSecs: 0 },
-    auth: { type: "bearer", token: { env: "OKTA_TOKEN" }, prefix: "SSWS" },
-    pagination: { strategy: "link_header", rel: "next", maxPages: 100 },
-    transform: { idField: "uuid" },
-    timeoutSecs: 5,
-    ...extra,
-  };
+function spec(url: string, extra: { maxPages?: number } = {}) {
+  return sourceSpec(
+    { strategy: "link_header", rel: "next", maxPages: extra.maxPages ?? 100, stop: STOP },
+    {
+      id: "okta",
+      url,
+      headers: { Accept: "application/json" },
+      queryParams: { limit: "2" },
+      auth: { type: "bearer", token: { env: "OKTA_TOKEN" }, prefix: "SSWS" } as const,
+      transform: { idField: "uuid" },
+    },
+  );
 }
 
 function recordingSink(log: string[]): Sink & { text: string } {
@@ -145,13 +138,10 @@ describe("pollSource with link_header", () => {
   it("stops at max_pages and keeps the next link for the next poll", async () => {
     const { base } = await pagedApi(events);
     const store = await memoryStore({ path: "" });
-    const source = defineSource(
-      spec(`${base}/api/v1/logs`, { pagination: { strategy: "link_header", rel: "next", maxPages: 1 } }),
-      {
-        auth: bearerAuth,
-        pagination: linkHeaderPagination,
-      },
-    );
+    const source = defineSource(spec(`${base}/api/v1/logs`, { maxPages: 1 }), {
+      auth: bearerAuth,
+      pagination: linkHeaderPagination,
+    });
     const summary = await pollSource(source, deps(store, recordingSink([])));
     expect(summary).toMatchObject({ requests: 1, events: 2, stopReason: "max_pages" });
     expect((await store.read("okta")).next_url).toBe(`${base}/api/v1/logs?after=2`);

@@ -1,0 +1,55 @@
+import type { BoundSource } from "../app.ts";
+import type { HttpSend } from "../http/client.ts";
+import type { SourceSpec } from "../spec.ts";
+import { DedupeWindow } from "./dedupe.ts";
+import type { PageContext } from "./page.ts";
+import type { PollDeps } from "./types.ts";
+
+/** What a source keeps between polls in one process: its dedupe window, filters and sender. */
+export interface SourceContext {
+  readonly spec: SourceSpec;
+  readonly page: PageContext;
+  readonly send: HttpSend;
+  /** Sender for token-endpoint requests. */
+  readonly tokenSend: HttpSend;
+  /** Loads the persisted dedupe window once per process. */
+  loadDedupe(state: Readonly<Record<string, string>>): void;
+  /** State changes persisting ids first emitted by a page. */
+  dedupeChanges(newIds: readonly string[]): Record<string, string | null>;
+}
+
+const contexts = new WeakMap<BoundSource, { deps: PollDeps; context: SourceContext }>();
+
+/** The context of a source, created on its first poll and kept while the deps are the same. */
+export function sourceContext(source: BoundSource, deps: PollDeps): SourceContext {
+  const cached = contexts.get(source);
+  if (cached && cached.deps.store === deps.store && cached.deps.http === deps.http) return cached.context;
+  const context = createContext(source.spec, deps);
+  contexts.set(source, { deps, context });
+  return context;
+}
+
+function createContext(spec: SourceSpec, deps: PollDeps): SourceContext {
+  const dedupe = spec.dedupe ? new DedupeWindow(spec.dedupe.capacity) : undefined;
+  let loaded = false;
+  return {
+    spec,
+    send: deps.http,
+    tokenSend: deps.tokenHttp ?? deps.http,
+    page: {
+      spec,
+      include: spec.extract.include.map((source) => new RegExp(source)),
+      exclude: spec.extract.exclude.map((source) => new RegExp(source)),
+      dedupe,
+      now: deps.now,
+    },
+    loadDedupe(state) {
+      if (loaded || !dedupe) return;
+      dedupe.load(state);
+      loaded = true;
+    },
+    dedupeChanges(newIds) {
+      return dedupe ? dedupe.commitChanges(newIds) : {};
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { isUtf8 } from "node:buffer";
+import { type ArrayScan, type DocumentScan, decodeName, hasBackslash, scanDocument } from "./byte-scan.ts";
+import { DEFAULT_EVENT_KEYS, type ExtractedEvent, type Extraction, type ExtractOptions } from "./events.ts";
+
+const API_STATUS_KEYS = ["ok", "error"];
+
+/**
+ * The fast path of event extraction: straight from the response bytes, without `JSON.parse` of
+ * the body. One pass validates the body (what it rejects is exactly what `JSON.parse` rejects)
+ * and finds the events and, in each, the top-level members named in `fields` (the ones the
+ * engine reads: id, time, watermark…). Each event's text is cut from the bytes and its `value`
+ * holds only those members, parsed one by one. A 1,000-event page then costs one byte pass and
+ * a few small parses instead of a full object graph for the garbage collector.
+ *
+ * Returns undefined whenever the text path ({@link extractEvents}) must decide: a body that is
+ * not valid UTF-8 or not JSON, starts with a BOM, has no events array, or uses
+ * `eventObjectPath` or a nested `eventsPath`. The text path then reports exactly what it
+ * always did.
+ */
+export function extractFromBytes(
+  body: Buffer,
+  options: ExtractOptions,
+  fields: readonly string[],
+): Extraction | undefined {
+  const path = options.eventsPath;
+  if (options.eventObjectPath !== undefined || path?.includes(".") === true) return undefined;
+  if (body[0] === 0xef || !isUtf8(body)) return undefined;
+  const arrayKeys = path !== undefined ? [path] : [];
+  const objectKeys = path !== undefined ? [path] : DEFAULT_EVENT_KEYS;
+  const isArray = skipWsStart(body) === 0x5b;
+  const plan = { arrayKeys: isArray ? arrayKeys : objectKeys, topKeys: API_STATUS_KEYS, fields };
+  if (isArray && path !== undefined) return undefined;
+  const scan = scanDocument(body, plan);
+  if (scan === undefined) return undefined;
+  const events = isArray ? scan.arrays.get("") : chosen(scan, objectKeys);
+  if (!events) return undefined;
+  return {
+    events: materialise(body, events, fields),
+    document: lazyDocument(body, isArray),
+    apiStatus: isArray ? null : apiStatus(body, scan),
+  };
+}
+
+function skipWsStart(b: Buffer): number | undefined {
+  let i = 0;
+  while (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09) i++;
+  return b[i];
+}
+
+/** The first of `keys` whose last value is an array (as `locate` in the text path). */
+function chosen(scan: DocumentScan, keys: readonly string[]): ArrayScan | undefined {
+  for (const key of keys) {
+    const found = scan.arrays.get(key);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The root object's `ok` and `error` members: all that `rejectApiError` reads. */
+function apiStatus(body: Buffer, scan: DocumentScan): Record<string, unknown> {
+  const status: Record<string, unknown> = {};
+  for (const key of API_STATUS_KEYS) {
+    const range = scan.top.get(key);
+    if (range !== undefined) status[key] = JSON.parse(body.toString("utf8", range[0], range[1]));
+  }
+  return status;
+}
+
+/** Each event's one-line text, and its value: the picked members (last one wins, as in `JSON.parse`). */
+function materialise(body: Buffer, scan: ArrayScan, fields: readonly string[]): ExtractedEvent[] {
+  const { elements, picks } = scan;
+  const events: ExtractedEvent[] = new Array(elements.length / 2);
+  let p = 0;
+  for (let e = 0; e < elements.length / 2; e++) {
+    const start = elements[e * 2] as number;
+    const raw = oneLine(body.toString("utf8", start, elements[e * 2 + 1]));
+    if (body[start] !== 0x7b) {
+      events[e] = { value: JSON.parse(raw), raw };
+      continue;
+    }
+    const value: Record<string, unknown> = {};
+    for (; p < picks.length && picks[p] === e; p += 4) {
+      const name = fields[picks[p + 1] as number] as string;
+      setOwn(value, name, decode(body, picks[p + 2] as number, picks[p + 3] as number));
+    }
+    events[e] = { value, raw };
+  }
+  return events;
+}
+
+/** The value in [start, end): a string without escapes is cut out directly, anything else parsed. */
+function decode(b: Buffer, start: number, end: number): unknown {
+  if (b[start] === 0x22 && !hasBackslash(b, start, end)) return b.toString("utf8", start + 1, end - 1);
+  return b[start] === 0x22 ? decodeName(b, start, end) : JSON.parse(b.toString("utf8", start, end));
+}
+
+/** Like `JSON.parse`: `__proto__` becomes an own property, not the prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__")
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/** Raw CR/LF in valid JSON can only be whitespace between tokens, so dropping them is safe. */
+function oneLine(raw: string): string {
+  return raw.includes("\n") || raw.includes("\r") ? raw.replace(/[\r\n]+/g, "") : raw;
+}
+
+/**
+ * The parsed document, parsed only if something reads it. Paginators that need the body
+ * (cursor paths, `has_more`) get the text path and a real document; for the others (link
+ * headers, offsets, windows) this stands in, so a page is never parsed just to be dropped.
+ */
+function lazyDocument(body: Buffer, isArray: boolean): unknown {
+  let parsed: object | undefined;
+  const real = (): object => {
+    parsed ??= JSON.parse(body.toString("utf8")) as object;
+    return parsed;
+  };
+  return new Proxy(isArray ? [] : {}, {
+    get: (_target, key) => Reflect.get(real(), key),
+    has: (_target, key) => Reflect.has(real(), key),
+    ownKeys: () => Reflect.ownKeys(real()),
+    getOwnPropertyDescriptor: (_target, key) => Reflect.getOwnPropertyDescriptor(real(), key),
+    getPrototypeOf: () => Reflect.getPrototypeOf(real()),
+    set: () => false,
+    deleteProperty: () => false,
+    defineProperty: () => false,
+  });
+}
