@@ -1,13 +1,21 @@
-import { request } from "undici";
+import type { ConnectionOptions } from "node:tls";
+import { type Dispatcher, request } from "undici";
+import type { SourceSpec, TimeoutSpec } from "../spec.ts";
+import { createSourceDispatcher, type SourceDispatcher } from "./dispatcher.ts";
 import { HttpError } from "./errors.ts";
+import { explainTlsError } from "./tls.ts";
 
 export interface HttpRequest {
   readonly method: "GET" | "POST";
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
-  readonly timeoutMs: number;
+  /** The whole request, headers and body; default: the client's `requestSecs`. */
+  readonly timeoutMs?: number;
+  /** Aborts the request (shutdown, poll tick timeout); an abort is never retried. */
   readonly signal?: AbortSignal;
+  /** Secret values to mask in error messages (what the authenticator added). */
+  readonly secrets?: readonly string[];
 }
 
 export interface HttpResponse {
@@ -22,24 +30,167 @@ export interface HttpResponse {
 /** The one function that sends HTTP; injected into the engine so tests can replace it. */
 export type HttpSend = (req: HttpRequest) => Promise<HttpResponse>;
 
-/** Sends a request with undici; transport failures become {@link HttpError} `HELR_HTTP_TRANSPORT`. */
-export const sendHttp: HttpSend = async (req) => {
+/**
+ * Sends a request with undici's global dispatcher (no per-source pool). Failures become
+ * {@link HttpError}s: `HELR_HTTP_TIMEOUT`, `HELR_HTTP_TRANSPORT` or `HELR_HTTP_ABORTED`.
+ */
+export const sendHttp: HttpSend = (req) => send(req, undefined, undefined);
+
+/** A source's HTTP client: its own connection pool and timeouts, closed at shutdown. */
+export interface SourceClient {
+  readonly send: HttpSend;
+  close(): Promise<void>;
+}
+
+/** Options of {@link createSourceClient}. */
+export interface SourceClientOptions {
+  /** TLS connect options for `resilience.tls` (CA, client certificate); loaded once, on first use. */
+  readonly tls?: () => Promise<ConnectionOptions>;
+}
+
+/**
+ * The per-source client: one undici Agent ({@link createSourceDispatcher}) created on the first
+ * request and reused by every poll after it. Cheap to construct; nothing connects until a send.
+ */
+export function createSourceClient(spec: SourceSpec, options: SourceClientOptions = {}): SourceClient {
+  const timeouts = spec.resilience.timeouts;
+  let pool: Promise<SourceDispatcher> | undefined;
+  const dispatcher = (): Promise<SourceDispatcher> => {
+    if (pool) return pool;
+    const created = (async () =>
+      createSourceDispatcher(timeouts, options.tls ? await options.tls() : undefined))();
+    pool = created;
+    // A TLS file that failed to load is read again on the next request.
+    created.catch(() => {
+      if (pool === created) pool = undefined;
+    });
+    return created;
+  };
+  return {
+    send: async (req) => send(req, await dispatcher(), timeouts),
+    async close() {
+      const pending = pool;
+      pool = undefined;
+      if (pending) await (await pending).agent.close();
+    },
+  };
+}
+
+async function send(
+  req: HttpRequest,
+  pool: SourceDispatcher | undefined,
+  timeouts: TimeoutSpec | undefined,
+): Promise<HttpResponse> {
+  const limitMs = req.timeoutMs ?? (timeouts ? timeouts.requestSecs * 1000 : undefined);
+  // One controller for both the deadline and the caller's signal (AbortSignal.any would keep a
+  // reference on a long-lived caller signal per request).
+  const deadline = new AbortController();
+  const timer = limitMs ? setTimeout(() => deadline.abort(), limitMs) : undefined;
+  const follow = (): void => deadline.abort();
+  if (req.signal?.aborted) deadline.abort();
+  else req.signal?.addEventListener("abort", follow, { once: true });
+  const signal = deadline.signal;
   try {
     const res = await request(req.url, {
       method: req.method,
       headers: req.headers,
       body: req.body ?? null,
-      headersTimeout: req.timeoutMs,
-      bodyTimeout: req.timeoutMs,
-      ...(req.signal ? { signal: req.signal } : {}),
+      signal,
+      ...(pool
+        ? { dispatcher: pool.agent }
+        : { headersTimeout: limitMs ?? null, bodyTimeout: limitMs ?? null }),
     });
-    const body = Buffer.from(await res.body.arrayBuffer());
+    const body = await readBody(res.body, timeouts && timeouts.readSecs * 1000);
     return { status: res.statusCode, headers: headerMap(res.headers), body, url: req.url };
   } catch (error) {
-    const err = error as Error & { code?: string };
-    throw new HttpError("HELR_HTTP_TRANSPORT", `${err.code ?? err.name}: ${err.message}`);
+    throw toHttpError(error, {
+      aborted: req.signal?.aborted === true,
+      deadline: deadline.signal.aborted && req.signal?.aborted !== true,
+      limitMs,
+      timeouts,
+      explain: pool?.explain ?? explainTlsError,
+    });
+  } finally {
+    clearTimeout(timer);
+    req.signal?.removeEventListener("abort", follow);
   }
-};
+}
+
+/** The body went quiet for longer than `readSecs`. */
+class BodyStall extends Error {}
+
+/**
+ * Reads the whole body, failing when no data arrives for `readMs` (undici's own `bodyTimeout`
+ * is checked on a ~1 s tick; this one is exact, and stays as a backstop).
+ */
+async function readBody(body: Dispatcher.ResponseData["body"], readMs: number | undefined): Promise<Buffer> {
+  if (!readMs) return Buffer.from(await body.arrayBuffer());
+  const chunks: Buffer[] = [];
+  const timer = setTimeout(() => body.destroy(new BodyStall()), readMs);
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk as Buffer);
+      timer.refresh();
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  return Buffer.concat(chunks);
+}
+
+interface FailureContext {
+  readonly aborted: boolean;
+  readonly deadline: boolean;
+  readonly limitMs: number | undefined;
+  readonly timeouts: TimeoutSpec | undefined;
+  readonly explain: (error: unknown) => string | undefined;
+}
+
+/** Maps undici and socket failures to stable codes with a message that says which limit tripped. */
+function toHttpError(error: unknown, ctx: FailureContext): HttpError {
+  const err = error as Error & { code?: string; cause?: { code?: string; message?: string } };
+  const wrap = (code: string, message: string): HttpError => {
+    const out = new HttpError(code, message);
+    out.cause = error;
+    return out;
+  };
+  if (ctx.aborted) return wrap("HELR_HTTP_ABORTED", "request aborted (shutdown or poll tick timeout)");
+  if (ctx.deadline)
+    return wrap("HELR_HTTP_TIMEOUT", `no complete response within ${secs(ctx.limitMs)} (request_secs)`);
+  const t = ctx.timeouts;
+  if (error instanceof BodyStall) {
+    return wrap(
+      "HELR_HTTP_TIMEOUT",
+      `response body stalled for more than ${secs(t && t.readSecs * 1000)} (read_secs)`,
+    );
+  }
+  switch (err.code) {
+    case "UND_ERR_CONNECT_TIMEOUT":
+      return wrap(
+        "HELR_HTTP_TIMEOUT",
+        `could not connect within ${secs(t && t.connectSecs * 1000)} (connect_secs)`,
+      );
+    case "UND_ERR_HEADERS_TIMEOUT":
+      return wrap(
+        "HELR_HTTP_TIMEOUT",
+        `no response headers within ${secs(t ? t.requestSecs * 1000 : ctx.limitMs)} (request_secs)`,
+      );
+    case "UND_ERR_BODY_TIMEOUT":
+      return wrap(
+        "HELR_HTTP_TIMEOUT",
+        `response body stalled for more than ${secs(t ? t.readSecs * 1000 : ctx.limitMs)} (read_secs)`,
+      );
+  }
+  const code = err.code ?? err.cause?.code ?? err.name;
+  const cause = err.cause?.message && err.cause.message !== err.message ? ` (${err.cause.message})` : "";
+  const tls = ctx.explain(error);
+  const detail = `${code}: ${err.message}${cause}`;
+  return wrap("HELR_HTTP_TRANSPORT", tls ? `TLS: ${tls} (${detail})` : detail);
+}
+
+function secs(ms: number | undefined): string {
+  return ms === undefined ? "the limit" : `${ms / 1000} s`;
+}
 
 function headerMap(headers: Record<string, string | string[] | undefined>): Map<string, string[]> {
   const map = new Map<string, string[]>();

@@ -1,0 +1,59 @@
+/**
+ * The audit log: who read which credential, and when the configuration was loaded.
+ *
+ * Off unless `global.audit.enabled`. The CLI calls {@link configureAudit} once at startup with the
+ * process logger; authenticators and the TLS loader call {@link auditCredential} after every
+ * successful secret read. Lines carry the source id and the kind of credential, never a value,
+ * a path's content or a length. Until `configureAudit` runs, nothing is logged (and nothing is
+ * buffered: the CLI configures audit before any source starts, unlike the reference, whose
+ * startup audit lines were lost).
+ */
+import type { Logger } from "./log.ts";
+import type { GlobalSpec } from "./spec.ts";
+
+/** Every kind of credential Helr reads (the reference's names, so dashboards carry over). */
+export type CredentialKind =
+  | "bearer_token"
+  | "api_key"
+  | "basic_user"
+  | "basic_password"
+  | "oauth2_client_id"
+  | "oauth2_client_secret"
+  | "oauth2_client_private_key"
+  | "oauth2_refresh_token"
+  | "google_service_account_credentials"
+  | "google_service_account_subject"
+  | "tls_ca"
+  | "tls_client_cert"
+  | "tls_client_key";
+
+interface AuditState {
+  readonly log: Logger;
+  readonly credentials: boolean;
+  readonly config: boolean;
+}
+
+let state: AuditState | undefined;
+
+/**
+ * Turns the audit log on or off for this process (`settings.enabled`); called by the CLI at startup
+ * and again after a reload. Passing `undefined` turns it off (tests).
+ */
+export function configureAudit(log: Logger | undefined, settings: GlobalSpec["audit"] | undefined): void {
+  state =
+    log !== undefined && settings?.enabled === true
+      ? { log, credentials: settings.logCredentialAccess, config: settings.logConfigChanges }
+      : undefined;
+}
+
+/** Records that a source read a credential (`audit: credential accessed`, fields `source`, `kind`). */
+export function auditCredential(sourceId: string, kind: CredentialKind): void {
+  if (state?.credentials)
+    state.log.info({ audit: true, source: sourceId, kind }, "audit: credential accessed");
+}
+
+/** Records a configuration load (`audit: config loaded` / `audit: config reloaded`, field `path`). */
+export function auditConfigLoaded(path: string, reloaded = false): void {
+  if (state?.config)
+    state.log.info({ audit: true, path }, reloaded ? "audit: config reloaded" : "audit: config loaded");
+}
