@@ -1,3 +1,4 @@
+import { sortIds } from "./names.ts";
 import type { StateStore, StoreFactory } from "./store.ts";
 
 /** State kept in memory only: lost at exit. For tests, `test` runs and the degraded fallback. */
@@ -17,11 +18,12 @@ export const memoryStore: StoreFactory = async () => {
       data.set(sourceId, entries);
     },
     async listSources() {
-      return [...data.keys()].filter((id) => (data.get(id)?.size ?? 0) > 0).sort();
+      return sortIds([...data.keys()].filter((id) => (data.get(id)?.size ?? 0) > 0));
     },
     async clear(sourceId) {
       data.delete(sourceId);
     },
+    async ping() {},
     async close() {},
   };
   return store;

@@ -47,6 +47,9 @@ export const sqliteStore: StoreFactory = async ({ path }) => {
     async clear(sourceId) {
       guard(path, () => db.prepare("DELETE FROM helr_state WHERE source_id = ?").run(sourceId));
     },
+    async ping() {
+      guard(path, () => db.prepare("SELECT 1").get());
+    },
     async close() {
       db.close();
     },
