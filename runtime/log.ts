@@ -4,29 +4,59 @@ import type { GlobalSpec } from "./spec.ts";
 
 export type { Logger };
 
-const LEVELS = new Set(["trace", "debug", "info", "warn", "error", "fatal", "silent"]);
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export const LOG_FORMATS = ["json", "pretty"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** Flag values (`--log-level`, `--log-format`), already validated; they win over the environment. */
+export interface LogOverrides {
+  readonly level?: LogLevel | undefined;
+  readonly format?: LogFormat | undefined;
+}
 
 /**
  * Helr's own logs go to stderr (stdout carries NDJSON). JSON by default; `pretty` for people.
- * `HELR_LOG_LEVEL` and `HELR_LOG_FORMAT` override the config without a rebuild.
+ * Precedence: flags, then `HELR_LOG_LEVEL` / `HELR_LOG_FORMAT`, then the config — so a deployment
+ * changes them without a rebuild. An invalid environment value is reported as a warning and
+ * ignored (a typo must not silence an operator's logs).
+ *
+ * Pretty output uses pino-pretty as a synchronous stream in this thread, never a transport:
+ * transports load worker files by path, which a single-file bundle does not have.
  */
-export function createLogger(global: GlobalSpec, env: NodeJS.ProcessEnv): Logger {
-  const envLevel = env.HELR_LOG_LEVEL?.toLowerCase();
-  const level = envLevel && LEVELS.has(envLevel) ? envLevel : global.logLevel;
+export function createLogger(
+  global: GlobalSpec,
+  env: NodeJS.ProcessEnv,
+  overrides: LogOverrides = {},
+): Logger {
+  const problems: string[] = [];
+  const level = overrides.level ?? fromEnv(env, "HELR_LOG_LEVEL", LOG_LEVELS, problems) ?? global.logLevel;
   const format =
-    env.HELR_LOG_FORMAT?.toLowerCase() === "pretty"
-      ? "pretty"
-      : env.HELR_LOG_FORMAT
-        ? "json"
-        : global.logFormat;
+    overrides.format ?? fromEnv(env, "HELR_LOG_FORMAT", LOG_FORMATS, problems) ?? global.logFormat;
   const options = {
     level,
     base: { [global.labelKey]: global.labelValue },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   };
-  if (format === "pretty") {
-    return pino(options, pretty({ destination: 2, sync: true, ignore: `pid,hostname,${global.labelKey}` }));
-  }
-  return pino(options, pino.destination({ dest: 2, sync: true }));
+  const logger =
+    format === "pretty"
+      ? pino(options, pretty({ destination: 2, sync: true, ignore: `pid,hostname,${global.labelKey}` }))
+      : pino(options, pino.destination({ dest: 2, sync: true }));
+  for (const problem of problems) logger.warn(problem);
+  return logger;
+}
+
+function fromEnv<T extends string>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  allowed: readonly T[],
+  problems: string[],
+): T | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  const value = raw.trim().toLowerCase();
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  problems.push(`${name}=${JSON.stringify(raw)} is not one of ${allowed.join("|")}; ignored`);
+  return undefined;
 }

@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import type { App } from "../app.ts";
-import { createLogger } from "../log.ts";
-import { runCommand } from "./run.ts";
+import { runMain } from "./run.ts";
+import { stateCommand } from "./state.ts";
+import { testMain } from "./test.ts";
 import { UsageError, usage } from "./usage.ts";
 import { validateApp } from "./validate.ts";
 
@@ -29,23 +30,10 @@ async function dispatch(app: App, argv: readonly string[]): Promise<number> {
     return print(usage(app.version));
   }
   if (command === "validate") return validate(app, rest);
-  if (command === "run") return runCommand(app, parseRun(rest), createLogger(app.global, process.env));
+  if (command === "run") return runMain(app, rest);
+  if (command === "test") return testMain(app, rest);
+  if (command === "state") return stateCommand(app, rest);
   throw new UsageError(`unknown command "${command}"`);
-}
-
-function parseRun(args: readonly string[]): Parameters<typeof runCommand>[1] {
-  const { values } = parseWith(args, {
-    once: { type: "boolean", default: false },
-    source: { type: "string", multiple: true, default: [] },
-    output: { type: "string", short: "o" },
-    "state-path": { type: "string" },
-  });
-  return {
-    once: values.once === true,
-    sources: (values.source as string[] | undefined) ?? [],
-    output: values.output as string | undefined,
-    statePath: values["state-path"] as string | undefined,
-  };
 }
 
 async function validate(app: App, args: readonly string[]): Promise<number> {

@@ -1,85 +1,204 @@
 import type { App, BoundSource } from "../app.ts";
-import { expand } from "../config/env.ts";
+import { auditConfigLoaded, configureAudit } from "../audit.ts";
+import type { AuthContext, Authenticator } from "../auth/types.ts";
 import { type PollDeps, type PollSummary, pollSource } from "../engine/poll.ts";
 import { runSchedule, sleep } from "../engine/scheduler.ts";
-import { sendHttp } from "../http/client.ts";
-import type { Logger } from "../log.ts";
+import { createSourceRuntime, type SourceRuntime } from "../engine/source-runtime.ts";
+import { type HttpSend, sendHttp } from "../http/client.ts";
+import { createLogger, type Logger } from "../log.ts";
 import { fileSink } from "../output/file-sink.ts";
-import type { Sink } from "../output/sink.ts";
+import { OutputError, type Sink } from "../output/sink.ts";
 import { streamSink } from "../output/stream-sink.ts";
+import { knownSecrets } from "../record/known-secrets.ts";
+import { recordingSend } from "../record/recording-send.ts";
+import { replaySend } from "../record/replay-send.ts";
+import { createBudgetRegistry } from "../resilience/budget.ts";
+import { withPollTimeout } from "../resilience/poll-timeout.ts";
+import { createSemaphore } from "../resilience/semaphore.ts";
+import { memoryStore } from "../state/memory.ts";
+import { openStore as openConfiguredStore } from "../state/open.ts";
 import type { StateStore } from "../state/store.ts";
+import { type CommonOptions, parseRunOptions, type RunOptions } from "./run-options.ts";
 import { UsageError } from "./usage.ts";
 
-export interface RunOptions {
-  readonly once: boolean;
-  readonly sources: readonly string[];
-  readonly output: string | undefined;
-  readonly statePath: string | undefined;
+export type { RunOptions } from "./run-options.ts";
+
+/** `helr run ARGS`: parses, sets up logging, runs; returns the exit code. */
+export async function runMain(app: App, args: readonly string[]): Promise<number> {
+  const options = parseRunOptions(args, process.env);
+  const log = createLogger(app.global, process.env, options.log);
+  startAudit(app, log);
+  return runCommand(app, options, log);
+}
+
+/** Audit log (global.audit): the configuration this bundle was built from, then credential reads. */
+export function startAudit(app: App, log: Logger): void {
+  configureAudit(log, app.global.audit);
+  for (const origin of new Set(app.sources.map((s) => s.spec.origin))) auditConfigLoaded(origin);
 }
 
 /** `helr run`: returns the process exit code. */
 export async function runCommand(app: App, options: RunOptions, log: Logger): Promise<number> {
   const sources = selectSources(app.sources, options.sources);
-  const store = await openStore(app, options.statePath);
+  const shutdown = onShutdown(log);
   let sink: Sink | undefined;
-  const controller = new AbortController();
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    log.info({ signal }, "stopping: finishing the current page, then checkpointing");
-    controller.abort();
-  };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
+  let store: StateStore | undefined;
+  let prepared: Prepared[] = [];
   try {
-    sink = options.output ? await fileSink(options.output) : streamSink(process.stdout);
-    const deps: PollDeps = {
-      store,
-      sink,
-      http: sendHttp,
-      env: process.env,
-      log,
-      version: app.version,
-      now: () => new Date(),
-      stopping: () => stopping,
+    store = await openStore(app, options, log);
+    sink = options.output
+      ? await fileSink(options.output, { rotate: options.rotate })
+      : streamSink(process.stdout);
+    const deps: PollDeps = baseDeps(app, store, sink, log, shutdown.stopping);
+    prepared = await Promise.all(sources.map((s) => prepareSource(s, deps, options)));
+    const fatal: { error?: OutputError } = {};
+    const sourceSlots = createSemaphore(app.global.maxConcurrentSources);
+    const poll = async ({ source, deps: d }: Prepared): Promise<PollSummary | Error> => {
+      const result = await sourceSlots.run(() => pollLogged(source, d, log));
+      if (result instanceof OutputError) {
+        fatal.error ??= result;
+        shutdown.stop();
+      }
+      return result;
     };
-    if (options.once) return await runOnce(sources, deps, log);
+    if (options.once) {
+      const results = await Promise.all(prepared.map(poll));
+      printSummaries(prepared, results);
+      return results.some((r) => r instanceof Error) ? 1 : 0;
+    }
     await runSchedule(
-      sources.map((s) => ({ source: s, schedule: s.spec.schedule })),
-      async ({ source }) => {
-        await pollLogged(source, deps, log);
-      },
-      { signal: controller.signal, random: Math.random, sleep },
+      prepared.map((p) => ({ ...p, schedule: p.source.spec.schedule })),
+      async (p) => void (await poll(p)),
+      { signal: shutdown.signal, random: Math.random, sleep },
     );
-    return 0;
+    return fatal.error ? 1 : 0;
   } finally {
-    process.off("SIGTERM", onSignal);
-    process.off("SIGINT", onSignal);
+    shutdown.dispose();
+    await Promise.all(prepared.map((p) => p.runtime?.close()));
     await sink?.close();
-    await store.close();
+    await store?.close();
   }
 }
 
-async function runOnce(sources: readonly BoundSource[], deps: PollDeps, log: Logger): Promise<number> {
-  const results = await Promise.all(sources.map((source) => pollLogged(source, deps, log)));
-  const lines = results.map((r, i) => summaryLine(sources[i]?.spec.id ?? "?", r));
-  process.stderr.write(`${lines.join("\n")}\n`);
-  return results.some((r) => r instanceof Error) ? 1 : 0;
+/** A source ready to poll: auth dropped under replay, and its own HTTP sender. */
+export interface Prepared {
+  readonly source: BoundSource;
+  readonly deps: PollDeps;
+  /** The source's resilient HTTP stack (absent under replay). */
+  readonly runtime?: SourceRuntime;
+}
+
+/** One per process: sources sharing a `budget_key` draw from one rate budget. */
+const budgets = createBudgetRegistry();
+
+/**
+ * Binds a source to its sender: live, recording (`--record-dir`) or replaying (`--replay-dir`,
+ * no network at all: auth is dropped too, so no token is needed or fetched).
+ */
+export async function prepareSource(
+  source: BoundSource,
+  deps: PollDeps,
+  options: CommonOptions,
+): Promise<Prepared> {
+  const id = source.spec.id;
+  if (options.replayDir !== undefined) {
+    return {
+      source: { ...source, auth: undefined },
+      deps: { ...deps, http: replaySend(options.replayDir, id) },
+    };
+  }
+  const recordDir = options.recordDir;
+  const secrets = recordDir !== undefined ? await knownSecrets(source.spec, deps.env) : [];
+  const runtime = createSourceRuntime(source.spec, {
+    env: deps.env,
+    log: deps.log,
+    budgets,
+    ...(recordDir !== undefined
+      ? { wrapBase: (live: HttpSend) => recordingSend(live, recordDir, id, secrets) }
+      : {}),
+  });
+  // Token requests go through the source's raw client: its TLS settings, and never recorded
+  // (their bodies are credentials, and replay has no auth).
+  const auth = recordDir !== undefined && source.auth ? authSending(source.auth, runtime.base) : source.auth;
+  return {
+    source: { ...source, auth },
+    deps: { ...deps, http: runtime.send, tokenHttp: runtime.base },
+    runtime,
+  };
+}
+
+/** `auth` with its token requests sent through `send` instead of the sender the engine hands it. */
+function authSending(auth: Authenticator, send: HttpSend): Authenticator {
+  return new Proxy(auth, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== "function") return value;
+      if (property === "authorize" || property === "onUnauthorized") {
+        return (arg: unknown, ctx: AuthContext) => value.call(target, arg, { ...ctx, send });
+      }
+      return value.bind(target);
+    },
+  });
+}
+
+/** The dependencies every source shares. */
+export function baseDeps(
+  app: App,
+  store: StateStore,
+  sink: Sink,
+  log: Logger,
+  stopping: () => boolean,
+): PollDeps {
+  return {
+    store,
+    sink,
+    http: sendHttp,
+    env: process.env,
+    log,
+    version: app.version,
+    now: () => new Date(),
+    stopping,
+  };
 }
 
 /** Polls one source; failures are logged with the source and cause, and returned, never thrown. */
-async function pollLogged(source: BoundSource, deps: PollDeps, log: Logger): Promise<PollSummary | Error> {
+export async function pollLogged(
+  source: BoundSource,
+  deps: PollDeps,
+  log: Logger,
+): Promise<PollSummary | Error> {
   try {
-    const summary = await pollSource(source, deps);
+    const summary = await withPollTimeout((signal) => pollSource(source, { ...deps, signal }), source.spec);
     log.info({ ...summary }, "poll complete");
     return summary;
   } catch (error) {
-    const err = error as Error & { code?: string };
-    log.error({ sourceId: source.spec.id, code: err.code }, err.message);
-    if (err.code?.startsWith("HELR_OUTPUT")) throw error;
+    const err = error instanceof Error ? error : new Error(String(error));
+    const output = outputError(err);
+    if (output) {
+      log.error(
+        { sourceId: source.spec.id, code: output.code },
+        `output failed, stopping: ${output.message}`,
+      );
+      return output;
+    }
+    log.error({ sourceId: source.spec.id, code: (err as { code?: string }).code }, err.message);
     return err;
   }
+}
+
+/** The output failure behind `error` (the engine may wrap it, keeping it as `cause`). */
+function outputError(error: unknown): OutputError | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof OutputError) return e;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("HELR_OUTPUT")) return new OutputError(code, e.message);
+  }
+  return undefined;
+}
+
+function printSummaries(prepared: readonly Prepared[], results: readonly (PollSummary | Error)[]): void {
+  const lines = results.map((r, i) => summaryLine(prepared[i]?.source.spec.id ?? "?", r));
+  process.stderr.write(`${lines.join("\n")}\n`);
 }
 
 function summaryLine(id: string, result: PollSummary | Error): string {
@@ -87,10 +206,14 @@ function summaryLine(id: string, result: PollSummary | Error): string {
   return `${id}: ok — ${result.requests} requests, ${result.events} events, stopped: ${result.stopReason ?? "?"}`;
 }
 
-function selectSources(all: readonly BoundSource[], wanted: readonly string[]): readonly BoundSource[] {
+/** The sources named by `--source` (all when none), in the order given. */
+export function selectSources(
+  all: readonly BoundSource[],
+  wanted: readonly string[],
+): readonly BoundSource[] {
   if (wanted.length === 0) return all;
   const known = new Map(all.map((s) => [s.spec.id, s]));
-  return wanted.map((id) => {
+  return [...new Set(wanted)].map((id) => {
     const source = known.get(id);
     if (!source)
       throw new UsageError(`unknown source "${id}"; this bundle has: ${[...known.keys()].join(", ")}`);
@@ -98,11 +221,51 @@ function selectSources(all: readonly BoundSource[], wanted: readonly string[]): 
   });
 }
 
-async function openStore(app: App, override: string | undefined): Promise<StateStore> {
-  const backend = app.global.state.backend;
-  const factory = app.stores[backend];
-  if (!factory)
-    throw new UsageError(`state backend "${backend}" is not linked into this bundle; rebuild with helrc`);
-  const path = override ?? process.env.HELR_STATE_PATH ?? expand(app.global.state.path, process.env);
-  return factory({ path });
+/**
+ * The configured state store (`--state-path`, HELR_STATE_PATH and HELR_STATE_URL applied by
+ * runtime/state/open.ts). Replay never touches it: recorded positions must not leak into real
+ * state, so a replay keeps its state in memory.
+ */
+export async function openStore(app: App, options: CommonOptions, log: Logger): Promise<StateStore> {
+  if (options.replayDir !== undefined) {
+    log.info({ replayDir: options.replayDir }, "replay: state is kept in memory and discarded at exit");
+    return memoryStore({ path: "" });
+  }
+  return openConfiguredStore(app, { statePath: options.statePath, env: process.env });
+}
+
+/** SIGTERM/SIGINT: finish the current page, checkpoint, flush, exit 0. A second signal exits 130 at once. */
+export function onShutdown(log: Logger): {
+  stopping: () => boolean;
+  stop: () => void;
+  signal: AbortSignal;
+  dispose: () => void;
+} {
+  const controller = new AbortController();
+  let stopping = false;
+  let signalled = false;
+  const stop = (): void => {
+    stopping = true;
+    controller.abort();
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      log.warn({ signal }, "second signal: exiting now without a checkpoint");
+      process.exit(130);
+    }
+    signalled = true;
+    log.info({ signal }, "stopping: finishing the current page, then checkpointing");
+    stop();
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  return {
+    stopping: () => stopping,
+    stop,
+    signal: controller.signal,
+    dispose: () => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+    },
+  };
 }

@@ -1,32 +1,169 @@
-import { type FileHandle, open } from "node:fs/promises";
+import { dirname } from "node:path";
+import { type FileOps, nodeFileOps, type OutputFile } from "./file-ops.ts";
+import { planSizeWrites, type RotatePolicy, rotatedPath, utcDate, utcStamp } from "./rotation.ts";
 import { OutputError, type Sink } from "./sink.ts";
 
-/** Appends NDJSON to a file; `flush` fsyncs so a checkpoint never gets ahead of the disk. */
-export async function fileSink(path: string): Promise<Sink> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, "a");
-  } catch (error) {
-    throw new OutputError("HELR_OUTPUT_OPEN", `cannot open output file ${path}: ${(error as Error).message}`);
-  }
-  let dirty = false;
+export interface FileSinkOptions {
+  readonly rotate?: RotatePolicy | undefined;
+  /** The clock that decides rotation (tests inject one). */
+  readonly now?: () => Date;
+  readonly fs?: FileOps;
+}
+
+/**
+ * Appends NDJSON to a file, optionally rotating it. `flush` fsyncs, so a checkpoint never gets
+ * ahead of the disk. A rotation fsyncs and closes the full file before renaming it, and fsyncs
+ * the directory after, so a crash leaves every written line in exactly one file.
+ *
+ * Operations run one at a time in call order (sources write concurrently), so lines of two
+ * writes never interleave and a flush covers every write issued before it.
+ */
+export async function fileSink(path: string, options: FileSinkOptions = {}): Promise<Sink> {
+  const sink = new RotatingFile(
+    path,
+    options.rotate,
+    options.now ?? (() => new Date()),
+    options.fs ?? nodeFileOps,
+  );
+  await sink.open();
   return {
-    async write(text) {
-      try {
-        await handle.write(text);
-        dirty = true;
-      } catch (error) {
-        throw new OutputError("HELR_OUTPUT_WRITE", `cannot write ${path}: ${(error as Error).message}`);
-      }
-    },
-    async flush() {
-      if (!dirty) return;
-      await handle.sync();
-      dirty = false;
-    },
-    async close() {
-      await handle.sync().catch(() => undefined);
-      await handle.close();
-    },
+    write: (text) => sink.enqueue(() => sink.write(Buffer.from(text, "utf8")), "WRITE", "cannot write"),
+    flush: () => sink.enqueue(() => sink.flush(), "FLUSH", "cannot fsync"),
+    close: () => sink.close(),
   };
+}
+
+class RotatingFile {
+  #file: OutputFile | undefined;
+  #size = 0;
+  /** UTC date of the lines in the current file (undefined while it is empty). */
+  #contentDate: string | undefined;
+  #dirty = false;
+  #tail: Promise<void> = Promise.resolve();
+  #failure: OutputError | undefined;
+  #closed = false;
+
+  constructor(
+    readonly path: string,
+    readonly rotate: RotatePolicy | undefined,
+    readonly now: () => Date,
+    readonly fs: FileOps,
+  ) {}
+
+  async open(): Promise<void> {
+    try {
+      const file = await this.fs.open(this.path);
+      const { size, mtime } = await file.stat();
+      this.#file = file;
+      this.#size = size;
+      // An existing file holds lines written up to its last modification.
+      this.#contentDate = size > 0 ? utcDate(mtime) : undefined;
+      await this.fs.syncDir(dirname(this.path));
+    } catch (error) {
+      throw new OutputError("HELR_OUTPUT_OPEN", `cannot open output file ${this.path}: ${reason(error)}`);
+    }
+  }
+
+  /** Runs `op` after every earlier operation; the first failure is sticky (a later write never skips a hole). */
+  enqueue(op: () => Promise<void>, code: string, what: string): Promise<void> {
+    const run = this.#tail.then(async () => {
+      if (this.#failure) throw this.#failure;
+      if (this.#closed) throw new OutputError("HELR_OUTPUT_CLOSED", `output file ${this.path} is closed`);
+      try {
+        await op();
+      } catch (error) {
+        this.#failure ??=
+          error instanceof OutputError
+            ? error
+            : new OutputError(`HELR_OUTPUT_${code}`, `output file ${this.path}: ${what}: ${reason(error)}`);
+        throw this.#failure;
+      }
+    });
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async write(data: Buffer): Promise<void> {
+    const policy = this.rotate;
+    if (policy?.kind === "size") {
+      for (const step of planSizeWrites(data, this.#size, policy.bytes)) {
+        if (step.kind === "rotate") await this.#rotate(utcStamp(this.now()));
+        else await this.#append(step.data);
+      }
+      return;
+    }
+    if (policy?.kind === "daily") {
+      const today = utcDate(this.now());
+      if (this.#contentDate !== undefined && this.#contentDate !== today)
+        await this.#rotate(this.#contentDate);
+      this.#contentDate = today;
+    }
+    await this.#append(data);
+  }
+
+  async flush(): Promise<void> {
+    if (!this.#dirty || !this.#file) return;
+    await this.#file.sync();
+    this.#dirty = false;
+  }
+
+  /** Waits for queued operations, then fsyncs (unless a write failed) and closes. Idempotent. */
+  close(): Promise<void> {
+    const run = this.#tail.then(async () => {
+      if (this.#closed) return;
+      this.#closed = true;
+      const file = this.#file;
+      this.#file = undefined;
+      if (!file) return;
+      try {
+        if (this.#dirty && !this.#failure) await file.sync();
+      } catch (error) {
+        throw new OutputError(
+          "HELR_OUTPUT_FLUSH",
+          `output file ${this.path}: cannot fsync: ${reason(error)}`,
+        );
+      } finally {
+        await file.close().catch(() => undefined);
+      }
+    });
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async #append(data: Buffer): Promise<void> {
+    if (!this.#file) throw new OutputError("HELR_OUTPUT_CLOSED", `output file ${this.path} is not open`);
+    this.#dirty = true;
+    await this.#file.write(data);
+    this.#size += data.length;
+  }
+
+  /** fsync + close the full file, rename it (never over an existing file), start a new one. */
+  async #rotate(label: string): Promise<void> {
+    const file = this.#file;
+    if (!file) return;
+    try {
+      await file.sync();
+      this.#dirty = false;
+      this.#file = undefined;
+      await file.close();
+      let target = rotatedPath(this.path, label);
+      for (let attempt = 1; await this.fs.exists(target); attempt++)
+        target = rotatedPath(this.path, label, attempt);
+      await this.fs.rename(this.path, target);
+      this.#file = await this.fs.open(this.path);
+      this.#size = 0;
+      this.#contentDate = undefined;
+      await this.fs.syncDir(dirname(this.path));
+    } catch (error) {
+      throw new OutputError(
+        "HELR_OUTPUT_ROTATE",
+        `output file ${this.path}: cannot rotate: ${reason(error)}`,
+      );
+    }
+  }
+}
+
+function reason(error: unknown): string {
+  const err = error as NodeJS.ErrnoException;
+  return err.code ? `${err.code}: ${err.message}` : String(err.message ?? error);
 }

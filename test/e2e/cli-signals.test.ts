@@ -1,0 +1,82 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanEnv } from "../support/bundle.ts";
+import { type OktaMock, startOktaMock } from "../support/okta-mock.ts";
+import { buildBundle, holdingProxy, oktaConfig, runBundle, uuids } from "./cli-support.ts";
+
+/** SIGTERM/SIGINT on the built bundle: finish the page in flight, checkpoint, flush, exit 0; twice: 130. */
+const TOKEN = "okta-signals-5d4c3b2a1f0e";
+let mock: OktaMock;
+let built: { dir: string; bundle: string };
+
+beforeAll(async () => {
+  mock = await startOktaMock({ token: TOKEN, events: 9, seed: 11 });
+  built = await buildBundle(oktaConfig(3));
+});
+afterAll(async () => mock?.close());
+
+function start(url: string, args: string[], cwd: string) {
+  const child = spawn(process.execPath, [built.bundle, ...args], {
+    cwd,
+    env: cleanEnv({ OKTA_URL: url, OKTA_TOKEN: TOKEN, HELR_LOG_LEVEL: "info" }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exit = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+  return { child, exit, stderr: () => stderr };
+}
+
+/** Resolves once `check` holds (polled; the test timeout bounds it). */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe.each(["SIGTERM", "SIGINT"] as const)("%s", (signal) => {
+  it("while a page is in flight: the page is finished, written, checkpointed, and the exit code is 0", async () => {
+    const proxy = await holdingProxy(mock.url);
+    const dir = join(built.dir, `signal-${signal}`);
+    mkdirSync(dir);
+    try {
+      // Page 2 of 3 is slow; the signal arrives while the bundle waits for it.
+      const held = proxy.hold(2);
+      const run = start(proxy.url, ["run", "--output", "events.ndjson", "--state-path", "state.db"], dir);
+      await held;
+      run.child.kill(signal);
+      await until(() => /stopping: finishing the current page/.test(run.stderr()));
+      proxy.release();
+      expect(await run.exit).toBe(0);
+      expect(proxy.count()).toBe(2);
+      const written = uuids(readFileSync(join(dir, "events.ndjson"), "utf8"));
+      expect(written).toEqual(mock.events.slice(0, 6).map((e) => e.uuid));
+      // The checkpoint covers page 2: the next run starts at page 3.
+      const next = await runBundle(built.bundle, ["run", "--once", "--state-path", "state.db"], dir, {
+        ...cleanEnv({ OKTA_URL: mock.url, OKTA_TOKEN: TOKEN }),
+      });
+      expect(next.code).toBe(0);
+      expect(uuids(next.stdout)).toEqual(mock.events.slice(6).map((e) => e.uuid));
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("a second signal", () => {
+  it("exits 130 at once, without waiting for the page in flight", async () => {
+    const proxy = await holdingProxy(mock.url);
+    try {
+      const held = proxy.hold(1);
+      const run = start(proxy.url, ["run", "--once", "--state-path", "state-2.db"], built.dir);
+      await held;
+      run.child.kill("SIGTERM");
+      await until(() => /stopping: finishing the current page/.test(run.stderr()));
+      run.child.kill("SIGINT");
+      expect(await run.exit).toBe(130);
+      expect(run.stderr()).toMatch(/second signal/);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
