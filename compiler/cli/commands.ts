@@ -3,8 +3,7 @@
  * analysis step `check` shares with them.
  */
 import { resolve } from "node:path";
-import { bundleModules } from "../bundle/index.ts";
-import { type EmitInput, emitProgram } from "../emit/index.ts";
+import type { EmitInput } from "../emit/index.ts";
 import type { AnalyzeOptions } from "../pipeline.ts";
 import { type CliCommand, parseCommandArgs } from "./command.ts";
 import { EXIT, UsageError } from "./errors.ts";
@@ -80,6 +79,8 @@ export const emitCommand: CliCommand = {
     if (outDir === undefined) throw new UsageError("emit: -o/--output <dir> is required");
     const program = await programFor(inputs, outDir, io, options);
     if (!program) return EXIT.errors;
+    // Loaded on demand: ts-morph and esbuild cost ~0.5 s of start-up that `check` never needs.
+    const { emitProgram } = await import("../emit/index.ts");
     const report = await writeModules(resolve(io.cwd, outDir), emitProgram(program, version));
     const removed = report.removed.length > 0 ? `, removed ${report.removed.length} stale` : "";
     io.stdout(
@@ -103,6 +104,10 @@ export const buildCommand: CliCommand = {
     const outFile = output ?? DEFAULT_BUNDLE;
     const program = await programFor(inputs, outFile, io, options);
     if (!program) return EXIT.errors;
+    const [{ emitProgram }, { bundleModules }] = await Promise.all([
+      import("../emit/index.ts"),
+      import("../bundle/index.ts"),
+    ]);
     const bundle = await bundleModules(emitProgram(program, version), { version });
     for (const warning of bundle.warnings) io.stderr(`helrc: warning: ${warning}\n`);
     await writeExecutable(resolve(io.cwd, outFile), bundle.code);

@@ -2,6 +2,9 @@
  * `helrc`: the compiler's command line. The only compiler code that touches fs and env.
  */
 import { readFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { findPackageRoot } from "../bundle/package-root.ts";
 import { InternalError } from "../diagnostics/diagnostic.ts";
 import { parseCommand, usage } from "./args.ts";
 import { EXIT, UsageError, UserError } from "./errors.ts";
@@ -9,7 +12,8 @@ import { type CliIo, processIo } from "./io.ts";
 
 /** helrc's own version, from package.json. */
 export async function helrcVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as {
+  const root = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+  const pkg = JSON.parse(await readFile(`${root}package.json`, "utf8")) as {
     version?: unknown;
   };
   if (typeof pkg.version !== "string") throw new Error("package.json has no version");

@@ -3,7 +3,7 @@
  */
 import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { GENERATED_MARKER } from "../emit/index.ts";
+import { GENERATED_MARKER } from "../emit/marker.ts";
 import { describeFsError, UserError } from "./errors.ts";
 
 /** What writeModules changed. */

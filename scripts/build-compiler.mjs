@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+/**
+ * Prebuilds helrc into out/helrc/ (ESM, split at dynamic imports) so the command starts without
+ * compiling TypeScript on the fly. Runs on `npm install`/`npm ci` (the `prepare` script).
+ * bin/helrc.mjs uses it only while it is newer than every compiler source, and falls back to
+ * tsx otherwise, so an edited checkout never runs a stale compiler.
+ *
+ * Splitting keeps ts-morph and esbuild (emit, build) out of the start-up of `check`.
+ */
+import { rmSync } from "node:fs";
+import { build } from "esbuild";
+
+rmSync("out/helrc", { recursive: true, force: true });
+
+await build({
+  entryPoints: ["compiler/cli/main.ts"],
+  outdir: "out/helrc",
+  entryNames: "helrc",
+  chunkNames: "chunk-[hash]",
+  outExtension: { ".js": ".mjs" },
+  splitting: true,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  legalComments: "none",
+  logLevel: "warning",
+});
