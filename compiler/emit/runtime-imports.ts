@@ -1,5 +1,5 @@
 /**
- * The closed list of runtime symbols generated code may import (docs/contracts-draft.md).
+ * The closed list of runtime symbols generated code may import (docs/architecture.md).
  *
  * The tables are keyed by the IR's discriminants and checked with `satisfies`, so adding an
  * auth type, paginator or store backend to runtime/spec.ts fails to compile here until the
