@@ -385,3 +385,54 @@ describe("watermark comparison", () => {
     expect(compareMarks("1716296697123", "1716296698000")).toBeLessThan(0);
   });
 });
+
+describe("cursor expiry behind the resilient sender", () => {
+  it("still resets when retries are on: a transient 503 is retried, then the 410 for the stale cursor resets", async () => {
+    const { createSourceHttp } = await import("../../../runtime/resilience/source-http.ts");
+    const store = await memoryStore({ path: "" });
+    await store.commit("src", { cursor: "stale" });
+    let failedOnce = false;
+    const api = scripted((req) => {
+      const cursor = new URL(req.url).searchParams.get("cursor");
+      if (cursor === "stale" && !failedOnce) {
+        failedOnce = true;
+        return { status: 503, body: "try later" };
+      }
+      if (cursor === "stale") return { status: 410, body: { error: "cursor expired" } };
+      return { body: { items: [{ id: "fresh" }] } };
+    });
+    const base = sourceSpec(single);
+    const spec = sourceSpec(
+      { strategy: "cursor", cursorParam: "cursor", cursorPath: "next", maxPages: 5, stop: STOP },
+      {
+        url: URL_,
+        policy: { ...base.policy, onCursorError: "reset" },
+        resilience: {
+          ...base.resilience,
+          retries: {
+            maxAttempts: 3,
+            initialBackoffSecs: 0,
+            maxBackoffSecs: 0,
+            multiplier: 1,
+            jitter: 0,
+            retryableStatusCodes: [503],
+          },
+        },
+      },
+    );
+    const resilient = createSourceHttp(spec, api.send, {
+      now: Date.now,
+      random: () => 0,
+      sleep: async () => {},
+      log: pino({ level: "silent" }),
+    });
+    const c = collector(store, resilient.send);
+    await pollSource(defineSource(spec, { pagination: cursorPagination }), c.deps);
+    expect(api.requests.map((r) => [new URL(r.url).search])).toEqual([
+      ["?cursor=stale"],
+      ["?cursor=stale"],
+      [""],
+    ]);
+    expect(c.events()).toEqual([{ id: "fresh" }]);
+  });
+});
