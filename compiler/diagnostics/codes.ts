@@ -243,6 +243,14 @@ export const DIAGNOSTIC_CODES = {
     title: "API that always returns a next link, without `max_pages`",
     example: "url: https://acme.okta.com/api/v1/logs\npagination: { strategy: link_header }",
   },
+  HLR3105: {
+    stage: "semantic",
+    severity: "warning",
+    lint: true,
+    title: "poll schedule can exceed the vendor's documented request budget",
+    example:
+      "url: https://api.slack.com/audit/v1/logs\nschedule: { interval_secs: 10 }\npagination: { strategy: cursor, max_pages: 25 }",
+  },
   HLR4001: {
     stage: "cross-file",
     severity: "error",

@@ -5,7 +5,8 @@
 import type { AstNode } from "../ast/nodes.ts";
 import { entryAt, valueAt } from "../ast/nodes.ts";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.ts";
-import { entryPath, has, textAt } from "./lookup.ts";
+import { DEFAULTS } from "../ir/defaults.ts";
+import { entryPath, has, numberAt, textAt } from "./lookup.ts";
 import type { ConfigUnit } from "./units.ts";
 
 /** Every lint, for one source. */
@@ -16,6 +17,7 @@ export function checkLints(unit: ConfigUnit): Diagnostic[] {
     ...dedupeWithoutId(unit.node),
     ...incrementalInQuery(unit.node),
     ...endlessNextLink(unit.node),
+    ...overVendorBudget(unit.node),
   ];
 }
 
@@ -122,4 +124,70 @@ function endlessNextLink(source: AstNode): Diagnostic[] {
 function isOktaHost(host: string): boolean {
   if (/(^|\.)(okta|oktapreview|okta-emea)\.com$/.test(host)) return true;
   return /^\$\{[^}]*okta[^}]*\}$/i.test(host);
+}
+
+/**
+ * Documented request budgets of the catalog's APIs: requests allowed per window. A poll may
+ * make up to `max_pages` requests, so polling every `interval_secs` can need
+ * `max_pages × window / interval` requests per window.
+ */
+const VENDOR_BUDGETS: readonly {
+  readonly name: string;
+  readonly url: RegExp;
+  readonly requests: number;
+  readonly windowSecs: number;
+  readonly source: string;
+}[] = [
+  {
+    name: "GitHub audit log",
+    url: /(github)[^/]*\/(orgs|enterprises)\/[^/]+\/audit-log/i,
+    requests: 1750,
+    windowSecs: 3600,
+    source: "1,750 queries per hour",
+  },
+  {
+    name: "Slack Audit Logs",
+    url: /slack[^/]*\/audit\/v1\/logs/i,
+    requests: 50,
+    windowSecs: 60,
+    source: "Tier 3: 50 calls per minute, organisation-wide",
+  },
+  {
+    name: "Okta System Log",
+    url: /okta[^/]*\/api\/v1\/logs/i,
+    requests: 60,
+    windowSecs: 60,
+    source: "about 60 requests per minute",
+  },
+  {
+    name: "Cloud Logging entries.list",
+    url: /logging[^/]*\/v2\/entries:list/i,
+    requests: 60,
+    windowSecs: 60,
+    source: "60 read requests per minute per project",
+  },
+];
+
+/** A schedule that, at `max_pages` requests per poll, can exceed the vendor's request budget. */
+function overVendorBudget(source: AstNode): Diagnostic[] {
+  const url = textAt(source, "url");
+  const budget = url === undefined ? undefined : VENDOR_BUDGETS.find((b) => b.url.test(url));
+  if (budget === undefined) return [];
+  const intervalEntry = entryPath(source, "schedule", "interval_secs");
+  const interval = numberAt(source, "schedule", "interval_secs");
+  // Only a chosen interval is judged; the default one is the vendor guides' business.
+  if (intervalEntry === undefined || interval === undefined) return [];
+  const paged = has(valueAt(source, "pagination"), "strategy");
+  const pages = paged ? (numberAt(source, "pagination", "max_pages") ?? DEFAULTS.maxPages) : 1;
+  if (!(interval > 0) || !(pages > 0)) return [];
+  const needed = Math.ceil((pages * budget.windowSecs) / interval);
+  if (needed <= budget.requests) return [];
+  const safeInterval = Math.ceil((pages * budget.windowSecs) / budget.requests);
+  const node = intervalEntry.value;
+  const message = `${budget.name} allows ${budget.source}; up to ${pages} pages every ${interval} s can need ${needed}`;
+  return [
+    diagnostic("HLR3105", node.span, message, {
+      hint: `raise \`interval_secs\` to at least ${safeInterval}, or lower \`max_pages\``,
+    }),
+  ];
 }
