@@ -1,6 +1,7 @@
 import type { App, BoundSource } from "../app.ts";
 import { auditConfigLoaded, configureAudit } from "../audit.ts";
 import type { AuthContext, Authenticator } from "../auth/types.ts";
+import { withFixHint } from "../engine/fix-hint.ts";
 import { type PollDeps, type PollSummary, pollSource } from "../engine/poll.ts";
 import { runSchedule, sleep } from "../engine/scheduler.ts";
 import { createSourceRuntime, type SourceRuntime } from "../engine/source-runtime.ts";
@@ -44,6 +45,7 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
   let sink: Sink | undefined;
   let store: StateStore | undefined;
   let prepared: Prepared[] = [];
+  let onHangup: (() => void) | undefined;
   try {
     store = await openStore(app, options, log);
     sink = options.output
@@ -51,6 +53,7 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
       : streamSink(process.stdout);
     const deps: PollDeps = baseDeps(app, store, sink, log, shutdown.stopping);
     prepared = await Promise.all(sources.map((s) => prepareSource(s, deps, options)));
+    onHangup = refreshCredentialsOnHangup(prepared, log);
     const fatal: { error?: OutputError } = {};
     const sourceSlots = createSemaphore(app.global.maxConcurrentSources);
     const poll = async ({ source, deps: d }: Prepared): Promise<PollSummary | Error> => {
@@ -74,6 +77,7 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
     return fatal.error ? 1 : 0;
   } finally {
     shutdown.dispose();
+    if (onHangup) process.off("SIGHUP", onHangup);
     await Promise.all(prepared.map((p) => p.runtime?.close()));
     await sink?.close();
     await store?.close();
@@ -181,6 +185,7 @@ export async function pollLogged(
       );
       return output;
     }
+    withFixHint(err, source.spec);
     log.error({ sourceId: source.spec.id, code: (err as { code?: string }).code }, err.message);
     return err;
   }
@@ -232,6 +237,22 @@ export async function openStore(app: App, options: CommonOptions, log: Logger): 
     return memoryStore({ path: "" });
   }
   return openConfiguredStore(app, { statePath: options.statePath, env: process.env });
+}
+
+/**
+ * SIGHUP: every source drops its cached tokens, so the next request re-reads its secrets from
+ * their files or environment (credential rotation without a restart). Reloading the whole
+ * configuration is a later feature; the log line says so.
+ */
+export function refreshCredentialsOnHangup(prepared: readonly Prepared[], log: Logger): () => void {
+  const onHangup = (): void => {
+    for (const { source } of prepared) source.auth?.reset?.();
+    log.info(
+      "SIGHUP: cached tokens dropped; secrets are re-read on the next request (configuration is not reloaded)",
+    );
+  };
+  process.on("SIGHUP", onHangup);
+  return onHangup;
 }
 
 /** SIGTERM/SIGINT: finish the current page, checkpoint, flush, exit 0. A second signal exits 130 at once. */
