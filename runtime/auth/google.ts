@@ -24,6 +24,8 @@ interface ServiceAccountKey {
   readonly privateKey: string;
   readonly privateKeyId?: string;
   readonly tokenUri: string;
+  /** The service account's unique ID: what the Admin console's domain-wide delegation asks for. */
+  readonly clientId?: string;
 }
 
 /** The `google_service_account` authenticator of one source. */
@@ -53,7 +55,7 @@ export function googleServiceAccountAuth(
               "google service account subject",
               "google_service_account_subject",
             );
-      return requestToken(
+      const request = requestToken(
         {
           label: "google service account",
           tokenUrl: key.tokenUri,
@@ -75,8 +77,31 @@ export function googleServiceAccountAuth(
         ctx,
         deps,
       );
+      if (subject === undefined || spec.subject === undefined) return request;
+      const subjectFrom = describeSecretRef(spec.subject, ctx.env, ctx.sourceId);
+      return request.catch((error: unknown) => explainDelegation(error, key, spec.scopes, subjectFrom));
     },
   });
+}
+
+/**
+ * `unauthorized_client` on a delegated grant almost always means the Admin console step is missing:
+ * say which client ID and scopes to authorize there. The client ID is public; the subject is not shown.
+ * Written as a `; to fix:` clause, so the CLI's generic advice (engine/fix-hint.ts) is not added on top.
+ */
+function explainDelegation(
+  error: unknown,
+  key: ServiceAccountKey,
+  scopes: readonly string[],
+  subjectFrom: string,
+): never {
+  if (!(error instanceof TokenError) || error.oauthError !== "unauthorized_client") throw error;
+  const client = key.clientId === undefined ? "the service account's client ID" : `client ID ${key.clientId}`;
+  throw new TokenError(
+    `${error.message}; to fix: domain-wide delegation is missing or does not cover these scopes: in the Google Admin console (Security → Access and data control → API controls → Manage Domain Wide Delegation) authorize ${client} for ${scopes.join(",")}, and check that the subject from ${subjectFrom} is a user of that Workspace who may use them`,
+    error.status,
+    error.oauthError,
+  );
 }
 
 /** Reads and checks the key JSON; errors say where it came from and what is missing, never its content. */
@@ -111,5 +136,12 @@ async function readKey(spec: GoogleServiceAccountAuthSpec, ctx: AuthContext): Pr
     throw new TokenError(`source "${ctx.sourceId}": ${where} have a token_uri that is not an http(s) URL`);
   }
   const privateKeyId = field("private_key_id");
-  return { clientEmail, privateKey, tokenUri, ...(privateKeyId !== undefined ? { privateKeyId } : {}) };
+  const clientId = field("client_id");
+  return {
+    clientEmail,
+    privateKey,
+    tokenUri,
+    ...(privateKeyId !== undefined ? { privateKeyId } : {}),
+    ...(clientId !== undefined ? { clientId } : {}),
+  };
 }

@@ -8,7 +8,7 @@ import { markParam } from "./watermark.ts";
 
 /**
  * The first request of a pass carries `query_params` and where to start from: the committed
- * high-water mark when there is one (query or body), else `from`. Later pages carry neither,
+ * high-water mark when there is one (query or body), else a non-empty `from`. Later pages carry neither,
  * except what the strategy repeats (cursor pages repeat the first request's parameters).
  */
 export function firstInput(
@@ -25,7 +25,8 @@ export function firstInput(
     if (spec.watermark.location === "body")
       bodyFields[spec.watermark.param] = /^-?\d+$/.test(value) ? Number(value) : value;
     else query[spec.watermark.param] = value;
-  } else if (resolved.from) {
+  } else if (resolved.from && resolved.from.value !== "") {
+    // An empty start (`from: "${SINCE:-}"` with SINCE unset) means "the API's own default".
     query[resolved.from.param] = resolved.from.value;
   }
   const firstBody = resolved.body === undefined ? undefined : withBodyFields(resolved.body, bodyFields);

@@ -10,7 +10,8 @@
  * Errors use Google's `{"error","error_description"}` bodies.
  */
 import { createPublicKey, generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
 
@@ -32,6 +33,13 @@ export interface GoogleTokenServerOptions {
   }>;
   /** Epoch ms; default Date.now. */
   readonly now?: () => number;
+  /**
+   * Issue this access token on every grant instead of a random one, so a separate API mock that
+   * compares `Authorization` with a fixed token accepts what this server hands out.
+   */
+  readonly accessToken?: string;
+  /** Serve HTTPS with this certificate (e.g. from certs.ts) instead of plain HTTP. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export interface GoogleTokenServer {
@@ -93,7 +101,7 @@ export async function startGoogleTokenServer(options: GoogleTokenServerOptions):
   const valid = new Set<string>();
   let base = "";
 
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -120,7 +128,8 @@ export async function startGoogleTokenServer(options: GoogleTokenServerOptions):
         },
       );
     });
-  });
+  };
+  const server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler);
 
   async function token(req: IncomingMessage, body: string): Promise<unknown> {
     if (req.method !== "POST") throw new GoogleError(405, "invalid_request", "Method not allowed");
@@ -202,7 +211,7 @@ export async function startGoogleTokenServer(options: GoogleTokenServerOptions):
   }
 
   function issue(): string {
-    const value = `ya29.${randomBytes(24).toString("base64url")}`;
+    const value = options.accessToken ?? `ya29.${randomBytes(24).toString("base64url")}`;
     issued.push(value);
     valid.add(value);
     return value;
@@ -222,7 +231,7 @@ export async function startGoogleTokenServer(options: GoogleTokenServerOptions):
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `${options.tls ? "https" : "http"}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: base,
     tokenUri: `${base}/token`,

@@ -16,6 +16,7 @@
  */
 import { createHash, createPublicKey, type KeyObject, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import {
   type CryptoKey,
@@ -56,6 +57,20 @@ export interface OAuthServerOptions {
   readonly tokenLifetimeSecs?: number;
   /** Epoch ms; default Date.now. */
   readonly now?: () => number;
+  /** Serve HTTPS with this certificate (e.g. from test/support/certs.ts) instead of plain HTTP. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /**
+   * What `/api/v1/logs` answers once the access token and the DPoP proof check out, e.g. a page of
+   * the Okta mock; default: one synthetic event per request. The RS nonce header is added to it.
+   */
+  readonly resource?: (request: { readonly method: string; readonly url: URL }) => Promise<ResourceReply>;
+}
+
+/** A resource response: status, parsed JSON body, and headers (a list for repeated ones, e.g. `link`). */
+export interface ResourceReply {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
 }
 
 /** One request as the server judged it. */
@@ -119,7 +134,7 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
   const failures: Array<{ status: number; headers: Readonly<Record<string, string>> }> = [];
   let base = "";
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -143,14 +158,16 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
         },
       );
     });
-  });
+  };
+  const server =
+    options.tls === undefined ? createServer(listener) : createHttpsServer(options.tls, listener);
 
   function reply(
     res: ServerResponse,
     record: Omit<OAuthRecord, "status">,
     status: number,
     body: unknown,
-    headers: Readonly<Record<string, string>> = {},
+    headers: Readonly<Record<string, string | readonly string[]>> = {},
   ): void {
     records.push({ ...record, status });
     res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers });
@@ -160,7 +177,7 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
   interface Ok {
     status: number;
     body: unknown;
-    headers?: Record<string, string>;
+    headers?: Readonly<Record<string, string | readonly string[]>>;
     record: { form?: Record<string, string> };
   }
 
@@ -394,12 +411,20 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     const cnf = claims.cnf as { jkt?: string } | undefined;
     if (cnf?.jkt === undefined) {
       if (scheme.toLowerCase() !== "bearer") throw invalid("Bearer", "not a DPoP-bound token");
-      return { status: 200, body: events(), record: {} };
+      if (options.resource === undefined) return { status: 200, body: events(), record: {} };
+      return { ...(await resourceReply(req)), record: {} };
     }
     if (scheme !== "DPoP") throw invalid("DPoP", "DPoP-bound token presented with another scheme");
     const jkt = await checkDpop(req, "rs", req.method ?? "GET", `${base}${API_PATH}`, token);
     if (jkt !== cnf.jkt) throw invalid("DPoP", "proof key does not match the token's cnf.jkt");
-    return { status: 200, body: events(), headers: nonceHeader("rs"), record: {} };
+    return { ...(await resourceReply(req)), record: {} };
+  }
+
+  async function resourceReply(req: IncomingMessage): Promise<Omit<Ok, "record">> {
+    if (options.resource === undefined) return { status: 200, body: events(), headers: nonceHeader("rs") };
+    const method = req.method ?? "GET";
+    const answer = await options.resource({ method, url: new URL(req.url ?? "/", base) });
+    return { status: answer.status, body: answer.body, headers: { ...answer.headers, ...nonceHeader("rs") } };
   }
 
   function events(): unknown[] {
@@ -413,7 +438,8 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const scheme = options.tls === undefined ? "http" : "https";
+  base = `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: base,
     tokenUrl: `${base}${TOKEN_PATH}`,

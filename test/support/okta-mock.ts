@@ -6,7 +6,8 @@
  * separate `link` header lines, `X-Rate-Limit-*` headers, and a 429 that carries only `X-Rate-Limit-Reset`.
  * Used by unit and end-to-end tests, and by `npm run demo` (scripts/demo-api.ts).
  */
-import { createServer, type IncomingHttpHeaders } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { OktaEventGenerator, type OktaLogEvent } from "./okta-events.ts";
 import { type LogsPage, type OktaErrorInfo, parseLogsQuery, selectPage } from "./okta-logs-query.ts";
@@ -37,6 +38,8 @@ export interface OktaMockOptions {
   readonly rateLimit?: { readonly limit?: number; readonly windowSecs?: number; readonly enforce?: boolean };
   /** Port to listen on; default 0 (any free port). */
   readonly port?: number;
+  /** Serve HTTPS with this certificate (e.g. from test/support/certs.ts) instead of plain HTTP. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /** One request as the mock saw it, recorded before the response is sent. */
@@ -52,7 +55,7 @@ export interface RecordedRequest {
 
 /** A running mock; `close()` it when done. */
 export interface OktaMock {
-  /** Origin, e.g. `http://127.0.0.1:40123` (no trailing slash). */
+  /** Origin, e.g. `http://127.0.0.1:40123` (`https://` with `tls`; no trailing slash). */
   readonly url: string;
   /** `${url}/api/v1/logs`. */
   readonly logsUrl: string;
@@ -87,7 +90,7 @@ interface Reply {
 export async function startOktaMock(options: OktaMockOptions = {}): Promise<OktaMock> {
   const api = new OktaLogsApi(options);
   const requests: RecordedRequest[] = [];
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? "/", api.origin);
     const requestId = api.requestId();
     const reply = api.answer(req.method ?? "GET", url, req.headers.authorization);
@@ -100,12 +103,15 @@ export async function startOktaMock(options: OktaMockOptions = {}): Promise<Okta
       ...reply.headers,
     });
     res.end(JSON.stringify(reply.body));
-  });
+  };
+  const server =
+    options.tls === undefined ? createServer(listener) : createHttpsServer(options.tls, listener);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
-  api.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const scheme = options.tls === undefined ? "http" : "https";
+  api.origin = `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: api.origin,
     logsUrl: `${api.origin}${LOGS_PATH}`,

@@ -91,6 +91,12 @@ describe("google_service_account (JWT bearer grant)", () => {
       ),
     );
     expect(error.message).not.toMatch(/PRIVATE KEY|ey[A-Za-z0-9_-]{20}/);
+    // What to fix: the Admin console step, with the key's client ID and the scopes; the subject's value stays out.
+    expect(error.message).toContain(
+      `; to fix: domain-wide delegation is missing or does not cover these scopes: in the Google Admin console (Security → Access and data control → API controls → Manage Domain Wide Delegation) authorize client ID 1234567890 for ${REPORTS_SCOPE}`,
+    );
+    expect(error.message).toContain("the subject from environment variable GWS_ADMIN");
+    expect(error.message).not.toContain("intern@example.com");
   });
 
   it("without a subject, no sub claim is sent (and an undelegated account works)", async () => {

@@ -334,6 +334,22 @@ describe("requests", () => {
     expect(await store.read("src")).toEqual({});
   });
 
+  it("`from` starts the first request, unless it is empty (an unset `${SINCE:-}`): then nothing is sent", async () => {
+    const api = scripted(() => ({ body: [] }));
+    const from = { param: "since", value: "${SINCE:-}" };
+    const spec = sourceSpec(single, { url: URL_, from, queryParams: { limit: "5" } });
+    const c = collector(await memoryStore({ path: "" }), api.send);
+    await pollSource(defineSource(spec, { pagination: singleRequest }), c.deps);
+    await pollSource(defineSource(spec, { pagination: singleRequest }), {
+      ...c.deps,
+      env: { SINCE: "2026-01-01T00:00:00Z" },
+    });
+    expect(api.requests.map((r) => new URL(r.url).search)).toEqual([
+      "?limit=5",
+      "?limit=5&since=2026-01-01T00%3A00%3A00Z",
+    ]);
+  });
+
   it("invalid UTF-8 is replaced by default and rejected with on_invalid_utf8: fail", async () => {
     const raw = Buffer.concat([Buffer.from('[{"m":"a'), Buffer.from([0xff]), Buffer.from('b"}]')]);
     const c = collector(await memoryStore({ path: "" }), scripted(() => ({ body: null, raw })).send);
