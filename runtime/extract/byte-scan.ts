@@ -40,8 +40,6 @@ export interface ArrayScan {
 }
 
 export interface DocumentScan {
-  /** Offset of the root value. */
-  readonly root: number;
   /** `""` for the root array; else each of `arrayKeys` seen: its array, or null when its last value is not one. */
   readonly arrays: ReadonlyMap<string, ArrayScan | null>;
   /** `start, end` of the last value of each of `topKeys` seen. */
@@ -51,10 +49,9 @@ export interface DocumentScan {
 /** Scans `b`; undefined when it is not one JSON text. */
 export function scanDocument(b: Uint8Array, plan: ScanPlan): DocumentScan | undefined {
   const scanner = new Scanner(b, plan);
-  const root = skipWs(b, 0);
-  const end = scanner.root(root);
+  const end = scanner.root(skipWs(b, 0));
   if (end < 0 || skipWs(b, end) !== b.length) return undefined;
-  return { root, arrays: scanner.arrays, top: scanner.top };
+  return { arrays: scanner.arrays, top: scanner.top };
 }
 
 /**
@@ -176,6 +173,7 @@ export function skipWs(b: Uint8Array, i: number): number {
   }
 }
 
+/** Whether [start, end) holds a backslash (a string literal with escapes). */
 export function hasBackslash(b: Uint8Array, start: number, end: number): boolean {
   for (let k = start; k < end; k++) if (b[k] === BACKSLASH) return true;
   return false;
@@ -264,7 +262,7 @@ function validScalar(b: Uint8Array, i: number): number {
   return -1;
 }
 
-/** Whether the last string validString accepted held an escape. */
+/** Whether the last string `validString` accepted held an escape (saves a second look at names). */
 let escaped = false;
 
 /** Bytes that end the fast run of a string: quote, backslash, control characters. */
@@ -273,6 +271,7 @@ for (let c = 0; c < 0x20; c++) STRING_STOP[c] = 1;
 STRING_STOP[QUOTE] = 1;
 STRING_STOP[BACKSLASH] = 1;
 
+/** Past the string literal at `i` (a quote), or -1: no raw control characters, only JSON escapes. */
 function validString(b: Uint8Array, i: number): number {
   escaped = false;
   const n = b.length;

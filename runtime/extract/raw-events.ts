@@ -1,5 +1,12 @@
 import { isUtf8 } from "node:buffer";
-import { type ArrayScan, type DocumentScan, decodeName, hasBackslash, scanDocument } from "./byte-scan.ts";
+import {
+  type ArrayScan,
+  type DocumentScan,
+  decodeName,
+  hasBackslash,
+  scanDocument,
+  skipWs,
+} from "./byte-scan.ts";
 import { DEFAULT_EVENT_KEYS, type ExtractedEvent, type Extraction, type ExtractOptions } from "./events.ts";
 
 const API_STATUS_KEYS = ["ok", "error"];
@@ -12,7 +19,7 @@ const API_STATUS_KEYS = ["ok", "error"];
  * holds only those members, parsed one by one. A 1,000-event page then costs one byte pass and
  * a few small parses instead of a full object graph for the garbage collector.
  *
- * Returns undefined whenever the text path ({@link extractEvents}) must decide: a body that is
+ * Returns undefined whenever the text path (`extractEvents`) must decide: a body that is
  * not valid UTF-8 or not JSON, starts with a BOM, has no events array, or uses
  * `eventObjectPath` or a nested `eventsPath`. The text path then reports exactly what it
  * always did.
@@ -25,26 +32,19 @@ export function extractFromBytes(
   const path = options.eventsPath;
   if (options.eventObjectPath !== undefined || path?.includes(".") === true) return undefined;
   if (body[0] === 0xef || !isUtf8(body)) return undefined;
-  const arrayKeys = path !== undefined ? [path] : [];
-  const objectKeys = path !== undefined ? [path] : DEFAULT_EVENT_KEYS;
-  const isArray = skipWsStart(body) === 0x5b;
-  const plan = { arrayKeys: isArray ? arrayKeys : objectKeys, topKeys: API_STATUS_KEYS, fields };
+  const isArray = body[skipWs(body, 0)] === 0x5b;
+  // An events path into a root array is an error, which the text path words.
   if (isArray && path !== undefined) return undefined;
-  const scan = scanDocument(body, plan);
+  const keys = path !== undefined ? [path] : DEFAULT_EVENT_KEYS;
+  const scan = scanDocument(body, { arrayKeys: isArray ? [] : keys, topKeys: API_STATUS_KEYS, fields });
   if (scan === undefined) return undefined;
-  const events = isArray ? scan.arrays.get("") : chosen(scan, objectKeys);
+  const events = isArray ? scan.arrays.get("") : chosen(scan, keys);
   if (!events) return undefined;
   return {
     events: materialise(body, events, fields),
     document: lazyDocument(body, isArray),
     apiStatus: isArray ? null : apiStatus(body, scan),
   };
-}
-
-function skipWsStart(b: Buffer): number | undefined {
-  let i = 0;
-  while (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09) i++;
-  return b[i];
 }
 
 /** The first of `keys` whose last value is an array (as `locate` in the text path). */
