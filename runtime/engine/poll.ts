@@ -1,5 +1,6 @@
 import type { BoundSource } from "../app.ts";
 import { ParseError } from "../extract/events.ts";
+import type { HttpResponse } from "../http/client.ts";
 import { redactUrl } from "../http/redact.ts";
 import { COMPLETE_STOPS, type PageRequest, type StopReason } from "../paginate/types.ts";
 import { firstInput, isCursorExpiry } from "./first-request.ts";
@@ -39,12 +40,17 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
   const seen = new Set<string>();
   let request: PageRequest | undefined = first.kind === "request" ? first.request : undefined;
   let stop: StopReason | undefined = first.kind === "skip" ? first.reason : undefined;
+  // The next page's request goes out while this page is flushed and checkpointed. Only the
+  // response is fetched ahead: parsing (which updates the dedupe window) waits until the page
+  // is actually going to be written.
+  let prefetched: Promise<HttpResponse> | undefined;
   for (let pageNumber = 1; request !== undefined; pageNumber++) {
     seen.add(request.url + (request.body !== undefined ? JSON.stringify(request.body) : ""));
     let response: Awaited<ReturnType<typeof sendPage>>;
     let result: PageResult;
     try {
-      response = await sendPage(source, context, resolved, request, deps);
+      response = await (prefetched ?? sendPage(source, context, resolved, request, deps));
+      prefetched = undefined;
       result = parsePage(response, context, deps, spec.policy.onParseError);
     } catch (error) {
       if (!(resumed && pageNumber === 1 && spec.policy.onCursorError === "reset" && isCursorExpiry(error)))
@@ -93,6 +99,10 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
     if (step.kind === "stop") {
       stop = step.reason;
       if (COMPLETE_STOPS.has(step.reason)) Object.assign(pending, pass.complete());
+    }
+    if (step.kind === "next") {
+      prefetched = sendPage(source, context, resolved, step.request, deps);
+      prefetched.catch(() => undefined);
     }
     if (spec.policy.checkpoint === "per_page" || step.kind === "stop")
       await checkpoint(source, deps, pending);
