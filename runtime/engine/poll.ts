@@ -34,6 +34,19 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
   const state = await deps.store.read(spec.id);
   context.loadDedupe(state);
   let pass = new PassState(spec, paginator, state);
+  if (
+    pass.saved !== undefined &&
+    paginator.positionKey === "next_url" &&
+    !sameOrigin(pass.saved, resolved.url)
+  ) {
+    // The configured host changed (OKTA_DOMAIN, GITHUB_API_HOST…): a stored link would keep
+    // polling the old one. Start a fresh pass against the configured host instead.
+    deps.log.warn(
+      { sourceId: spec.id, stored: redactUrl(pass.saved), configured: redactUrl(resolved.url) },
+      "stored next link points at another host than the configured url; starting a fresh pass",
+    );
+    pass = new PassState(spec, paginator, { ...state, next_url: "" });
+  }
   let first = paginator.first(firstInput(resolved, pass, spec, deps.now()));
   let resumed = pass.saved !== undefined;
   const pending: Record<string, string | null> = {};
@@ -178,5 +191,13 @@ async function commit(
       { sourceId: source.spec.id, cause: (error as Error).message },
       "state write failed; continuing without this checkpoint (on_state_write_error: skip_checkpoint)",
     );
+  }
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
   }
 }

@@ -54,12 +54,16 @@ export function extractEvents(body: string, options: ExtractOptions = {}): Extra
   const root = skipSpace(body, 0);
   const located = locate(document, body, root, options.eventsPath);
   if (located === undefined) {
+    // Google APIs leave an empty array out entirely (`{"kind": …, "etag": …}`): an object with no
+    // array anywhere at its top level is an empty page, not a misconfiguration worth a warning.
+    if (!hasTopLevelArray(document)) return { document, events: [] };
     return {
       document,
       events: [],
-      warning: `response has no events array (looked for a top-level array and the keys ${DEFAULT_EVENT_KEYS.join(", ")})`,
+      warning: `response has no events array (looked for a top-level array and the keys ${DEFAULT_EVENT_KEYS.join(", ")}); set response_events_path`,
     };
   }
+  if (located.values.length === 0) return { document, events: [] };
   let events = pair(located.values, body, located.start);
   if (options.eventObjectPath !== undefined) events = unwrap(events, options.eventObjectPath);
   return { document, events };
@@ -73,6 +77,8 @@ function locate(
 ): { values: unknown[]; start: number } | undefined {
   if (path !== undefined) {
     const values = getPath(document, path);
+    // An absent events key is an empty page (Google omits empty arrays); a non-array is an error.
+    if (values === undefined) return { values: [], start: root };
     if (!Array.isArray(values)) throw new ParseError(`events path "${path}" is not an array in the response`);
     const start = rawPath(body, root, path.split("."));
     if (start === undefined) throw new ParseError(`events path "${path}" not found in the response text`);
@@ -124,4 +130,9 @@ function unwrap(events: readonly ExtractedEvent[], path: string): ExtractedEvent
 /** Raw CR/LF in valid JSON can only be whitespace between tokens, so dropping them is safe. */
 function oneLine(raw: string): string {
   return raw.includes("\n") || raw.includes("\r") ? raw.replace(/[\r\n]+/g, "") : raw;
+}
+
+function hasTopLevelArray(document: unknown): boolean {
+  if (document === null || typeof document !== "object") return false;
+  return Object.values(document).some((value) => Array.isArray(value));
 }

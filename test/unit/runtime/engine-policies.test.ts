@@ -84,12 +84,25 @@ describe("event extraction settings", () => {
     expect(summary).toMatchObject({ received: 3, events: 1, filtered: 2 });
   });
 
-  it("writes zero events and warns when the response has no events array", async () => {
-    const api = scripted(() => ({ body: { kind: "admin#reports#activities", etag: "x" } }));
+  it("writes zero events and warns when the events are under an unknown key", async () => {
+    const api = scripted(() => ({ body: { records: [{ id: 1 }], next: "x" } }));
     const c = collector(await memoryStore({ path: "" }), api.send);
     await pollSource(defineSource(sourceSpec(single, { url: URL_ }), { pagination: singleRequest }), c.deps);
     expect(c.lines).toEqual([]);
-    expect(c.warnings.join()).toMatch(/no events array/);
+    expect(c.warnings.join()).toMatch(/no events array.*set response_events_path/);
+  });
+
+  it("treats a response with no array at all (Google's empty page) as empty, quietly", async () => {
+    const api = scripted(() => ({ body: { kind: "admin#reports#activities", etag: "x" } }));
+    const c = collector(await memoryStore({ path: "" }), api.send);
+    const withPath = sourceSpec(single, {
+      url: URL_,
+      extract: { eventsPath: "items", include: [], exclude: [] },
+    });
+    await pollSource(defineSource(sourceSpec(single, { url: URL_ }), { pagination: singleRequest }), c.deps);
+    await pollSource(defineSource(withPath, { pagination: singleRequest }), c.deps);
+    expect(c.lines).toEqual([]);
+    expect(c.warnings).toEqual([]);
   });
 
   it("copies the message field and id into meta", async () => {
@@ -450,5 +463,19 @@ describe("cursor expiry behind the resilient sender", () => {
       [""],
     ]);
     expect(c.events()).toEqual([{ id: "fresh" }]);
+  });
+});
+
+describe("a stored link to another host", () => {
+  it("is not followed once the configured url points elsewhere: a fresh pass starts there", async () => {
+    const store = await memoryStore({ path: "" });
+    await store.commit("src", { next_url: "https://old-tenant.example/logs?after=9" });
+    const api = scripted(() => ({ body: [{ id: "a" }] }));
+    const c = collector(store, api.send);
+    const spec = sourceSpec({ strategy: "link_header", rel: "next", maxPages: 5, stop: STOP }, { url: URL_ });
+    await pollSource(defineSource(spec, { pagination: linkHeaderPagination }), c.deps);
+    expect(api.requests.map((r) => r.url)).toEqual([URL_]);
+    expect(c.warnings.join()).toMatch(/another host than the configured url/);
+    expect((await store.read("src")).next_url).toBe(URL_);
   });
 });

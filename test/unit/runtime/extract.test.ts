@@ -13,10 +13,17 @@ describe("extractEvents", () => {
     expect(extractEvents(body).events.map((e) => e.raw)).toEqual(['{"id":"l"}']);
   });
 
-  it("yields zero events and a warning when there is no events array", () => {
-    const result = extractEvents('{"kind":"admin#reports#activities","etag":"x"}');
+  it("yields zero events and a warning when the array is under an unknown key", () => {
+    const result = extractEvents('{"records":[{"id":1}],"next":"x"}');
     expect(result.events).toEqual([]);
     expect(result.warning).toMatch(/no events array/);
+  });
+
+  it("yields zero events and no warning for an object without any array (an empty Google page)", () => {
+    const result = extractEvents('{"kind":"admin#reports#activities","etag":"x"}');
+    expect(result).toEqual({ document: { kind: "admin#reports#activities", etag: "x" }, events: [] });
+    expect(extractEvents('{"kind":"x"}', { eventsPath: "items" }).events).toEqual([]);
+    expect(() => extractEvents('{"items":{"a":1}}', { eventsPath: "items" })).toThrow(/not an array/);
   });
 
   it("uses the last of duplicate keys, like JSON.parse", () => {
