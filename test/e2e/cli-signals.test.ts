@@ -51,9 +51,10 @@ describe.each(["SIGTERM", "SIGINT"] as const)("%s", (signal) => {
       expect(proxy.count()).toBe(2);
       const written = uuids(readFileSync(join(dir, "events.ndjson"), "utf8"));
       expect(written).toEqual(mock.events.slice(0, 6).map((e) => e.uuid));
-      // The checkpoint covers page 2: the next run starts at page 3.
+      // The checkpoint covers page 2: the next run starts at page 3. (Same host as the stored link:
+      // a stored link to another host would start a fresh pass on purpose.)
       const next = await runBundle(built.bundle, ["run", "--once", "--state-path", "state.db"], dir, {
-        ...cleanEnv({ OKTA_URL: mock.url, OKTA_TOKEN: TOKEN }),
+        ...cleanEnv({ OKTA_URL: proxy.url, OKTA_TOKEN: TOKEN }),
       });
       expect(next.code).toBe(0);
       expect(uuids(next.stdout)).toEqual(mock.events.slice(6).map((e) => e.uuid));
