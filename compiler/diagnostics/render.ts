@@ -14,14 +14,6 @@ export function renderText(diagnostics: readonly Diagnostic[], files: readonly S
     .join("");
 }
 
-/** `Found 2 errors and 1 warning.`, or an empty string when there is nothing to report. */
-export function renderSummary(diagnostics: readonly Diagnostic[]): string {
-  const errors = diagnostics.filter((d) => d.severity === "error").length;
-  const warnings = diagnostics.length - errors;
-  const parts = [plural(errors, "error"), plural(warnings, "warning")].filter((p) => p !== "");
-  return parts.length === 0 ? "" : `Found ${parts.join(" and ")}.\n`;
-}
-
 function renderOne(d: Diagnostic, files: ReadonlyMap<string, SourceFile>): string {
   const file = files.get(d.span.file);
   const lines = [`${location(d.span, file)} - ${d.severity} ${d.code}: ${d.message}`];
@@ -73,9 +65,4 @@ function isUnsafe(code: number): boolean {
     (code >= 0x202a && code <= 0x202e) ||
     (code >= 0x2066 && code <= 0x2069)
   );
-}
-
-function plural(count: number, noun: string): string {
-  if (count === 0) return "";
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

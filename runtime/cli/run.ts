@@ -1,6 +1,5 @@
 import type { App, BoundSource } from "../app.ts";
 import { auditConfigLoaded, configureAudit } from "../audit.ts";
-import type { AuthContext, Authenticator } from "../auth/types.ts";
 import { withFixHint } from "../engine/fix-hint.ts";
 import { type PollDeps, type PollSummary, pollSource } from "../engine/poll.ts";
 import { runSchedule, sleep } from "../engine/scheduler.ts";
@@ -121,28 +120,13 @@ export async function prepareSource(
       ? { wrapBase: (live: HttpSend) => recordingSend(live, recordDir, id, secrets) }
       : {}),
   });
-  // Token requests go through the source's raw client: its TLS settings, and never recorded
-  // (their bodies are credentials, and replay has no auth).
-  const auth = recordDir !== undefined && source.auth ? authSending(source.auth, runtime.base) : source.auth;
+  // Token requests go through `tokenHttp`, the source's raw client: its TLS settings, and never
+  // recorded (their bodies are credentials, and replay has no auth).
   return {
-    source: { ...source, auth },
+    source,
     deps: { ...deps, http: runtime.send, tokenHttp: runtime.base },
     runtime,
   };
-}
-
-/** `auth` with its token requests sent through `send` instead of the sender the engine hands it. */
-function authSending(auth: Authenticator, send: HttpSend): Authenticator {
-  return new Proxy(auth, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== "function") return value;
-      if (property === "authorize" || property === "onUnauthorized") {
-        return (arg: unknown, ctx: AuthContext) => value.call(target, arg, { ...ctx, send });
-      }
-      return value.bind(target);
-    },
-  });
 }
 
 /** The dependencies every source shares. */

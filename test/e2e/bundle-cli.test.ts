@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { helrc, runProcess, tempDir } from "../support/bundle.ts";
 
-/** helrc's command line as users run it: bin/helrc.mjs in a child process. */
+// helrc's command line as users run it: bin/helrc.mjs in a child process.
 
 const VALID = `global:
   state:

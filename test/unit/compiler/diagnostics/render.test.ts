@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DIAGNOSTIC_CODES } from "../../../../compiler/diagnostics/codes.ts";
 import { diagnostic, InternalError } from "../../../../compiler/diagnostics/diagnostic.ts";
-import { renderSummary, renderText } from "../../../../compiler/diagnostics/render.ts";
+import { renderText } from "../../../../compiler/diagnostics/render.ts";
 import { SourceFile } from "../../../../compiler/source/source-file.ts";
 import { span } from "../../../../compiler/source/span.ts";
 
@@ -60,13 +60,6 @@ describe("renderText", () => {
     const evil = new SourceFile("e.yaml", "a: \u001b[31mred\n");
     const out = renderText([diagnostic("HLR2001", span("e.yaml", 0, 1), "key \u001b[2J")], [evil]);
     expect(out).not.toContain("\u001b");
-  });
-
-  it("summarises counts", () => {
-    const d = diagnostic("HLR2001", span("cfg.yaml", 0, 1), "x");
-    const w = diagnostic("HLR3001", span("cfg.yaml", 0, 1), "y");
-    expect(renderSummary([d, w, w])).toBe("Found 1 error and 2 warnings.\n");
-    expect(renderSummary([])).toBe("");
   });
 });
 
