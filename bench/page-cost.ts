@@ -1,12 +1,13 @@
 /**
- * CPU per page of the engine's page processing, in-process: `processPage` on one Okta-style page
- * by the byte path (what link-header sources take) and by the text path (decode, `JSON.parse`,
- * scan), alternating, and the extraction steps alone. No I/O, so the figures are the code's own.
+ * CPU per page of the engine's page processing, in-process: one Okta-style page turned into
+ * NDJSON bytes (`openPage` + its blocks, as the engine does) by the byte path (what link-header
+ * sources take) and by the text path (decode, `JSON.parse`, scan), alternating, and the
+ * extraction steps alone. No I/O, so the figures are the code's own.
  *
  * Usage: node --import tsx bench/page-cost.ts [EVENTS_PER_PAGE] [EVENT_BYTES]
  */
 import { DedupeWindow } from "../runtime/engine/dedupe.ts";
-import { processPage } from "../runtime/engine/page.ts";
+import { openPage } from "../runtime/engine/page.ts";
 import { scanDocument } from "../runtime/extract/byte-scan.ts";
 import { extractEvents } from "../runtime/extract/events.ts";
 import type { HttpResponse } from "../runtime/http/client.ts";
@@ -37,9 +38,16 @@ const context = () => ({
   now: () => new Date(0),
 });
 
+/** The page's NDJSON bytes, as the engine writes them; returns their length. */
+function render(path: "bytes" | "text"): number {
+  let bytes = 0;
+  for (const block of openPage(response, context(), path).blocks()) bytes += block.length;
+  return bytes;
+}
+
 const cases: Record<string, () => unknown> = {
-  "processPage, byte path": () => processPage(response, context(), "bytes"),
-  "processPage, text path": () => processPage(response, context(), "text"),
+  "page to NDJSON, byte path": () => render("bytes"),
+  "page to NDJSON, text path": () => render("text"),
   "JSON.parse of the page": () => JSON.parse(text),
   "text path extraction": () => extractEvents(body.toString("utf8")),
   "byte scan (validate, ranges, picks)": () =>

@@ -33,9 +33,7 @@ export class DedupeWindow {
 
   /** Remembers an id just emitted; returns false when it was already known. */
   add(id: string): boolean {
-    if (this.ids.has(id)) return false;
-    this.remember(id);
-    return true;
+    return this.remember(id);
   }
 
   /** State changes persisting `newIds` as one segment and dropping segments beyond capacity. */
@@ -54,9 +52,11 @@ export class DedupeWindow {
     return changes;
   }
 
-  private remember(id: string): void {
-    if (this.ids.has(id)) return;
+  /** One hash lookup per id: the set's size tells whether `add` found it already there. */
+  private remember(id: string): boolean {
+    const size = this.ids.size;
     this.ids.add(id);
+    if (this.ids.size === size) return false;
     this.order.push(id);
     if (this.order.length - this.head > this.capacity) {
       const evicted = this.order[this.head++];
@@ -66,6 +66,7 @@ export class DedupeWindow {
         this.head = 0;
       }
     }
+    return true;
   }
 }
 

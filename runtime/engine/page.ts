@@ -1,6 +1,6 @@
-import { type Extraction, extractEvents, ParseError } from "../extract/events.ts";
+import { type ExtractedEvent, type Extraction, extractEvents, ParseError } from "../extract/events.ts";
 import { getPath } from "../extract/path.ts";
-import { extractFromBytes } from "../extract/raw-events.ts";
+import { BodyEvent, extractFromBytes } from "../extract/raw-events.ts";
 import { DEFAULT_TIME_FIELDS, eventTime } from "../extract/timestamp.ts";
 import type { HttpResponse } from "../http/client.ts";
 import { envelopeLine } from "../output/envelope.ts";
@@ -8,10 +8,8 @@ import type { SourceSpec } from "../spec.ts";
 import type { DedupeWindow } from "./dedupe.ts";
 import { laterOf, markOf } from "./watermark.ts";
 
-/** What one response turned into. */
+/** What one response turned into, once its lines were rendered. */
 export interface PageResult {
-  /** NDJSON text for the events kept (empty when none). */
-  readonly lines: string;
   readonly document: unknown;
   /** Events in the response, before filters and dedupe. */
   readonly extracted: number;
@@ -34,6 +32,12 @@ export interface PageContext {
   readonly now: () => Date;
 }
 
+/**
+ * Output is handed on in blocks of about this many bytes, so a huge page never exists twice
+ * in memory (once as the response, once as its NDJSON); an ordinary page is one block.
+ */
+export const BLOCK_BYTES = 4 * 1024 * 1024;
+
 const REQUEST_ID_HEADERS = ["x-request-id", "x-okta-request-id", "x-github-request-id", "request-id"];
 
 /** An API that reports errors in a 200 body (Slack's `{"ok": false, "error": …}`). */
@@ -45,47 +49,152 @@ export class ApiError extends Error {
 }
 
 /**
- * Decodes, extracts, filters, dedupes and renders one response. Throws {@link ParseError}.
+ * A response whose events were found and validated, rendered on demand by {@link blocks}: the
+ * filters, dedupe and watermark run as the lines are rendered, so the tallies are complete once
+ * the last block was taken.
+ */
+export class OpenPage implements PageResult {
+  emitted = 0;
+  filtered = 0;
+  duplicates = 0;
+  oversized = 0;
+  readonly newIds: string[] = [];
+  mark: string | undefined;
+  readonly document: unknown;
+  readonly extracted: number;
+  readonly warnings: readonly string[];
+  readonly #events: readonly ExtractedEvent[];
+  readonly #ctx: PageContext;
+  readonly #endpoint: string;
+  readonly #requestId: string | undefined;
+  readonly #sizeHint: number;
+
+  constructor(ctx: PageContext, extraction: Extraction, response?: HttpResponse) {
+    this.#ctx = ctx;
+    this.#events = extraction.events;
+    this.document = extraction.document;
+    this.extracted = extraction.events.length;
+    this.warnings = extraction.warning ? [extraction.warning] : [];
+    this.#endpoint = response ? new URL(response.url).pathname : "";
+    this.#requestId = response
+      ? REQUEST_ID_HEADERS.map((name) => response.headers.get(name)?.[0]).find((v) => v !== undefined)
+      : undefined;
+    this.#sizeHint = (response?.body.length ?? 0) + this.extracted * 256;
+  }
+
+  /**
+   * The page's NDJSON in blocks of about `blockBytes` (whole lines each). Each block is a new
+   * buffer the caller may keep.
+   */
+  *blocks(blockBytes = BLOCK_BYTES): Generator<Buffer, void, undefined> {
+    const { spec, dedupe } = this.#ctx;
+    const out = new LineBuffer(Math.min(blockBytes, this.#sizeHint) + 1024);
+    const head = `${JSON.stringify(spec.labelKey)}:${JSON.stringify(spec.labelValue)},"endpoint":${JSON.stringify(this.#endpoint)},"event":`;
+    const metaTail = this.#requestId !== undefined ? `"request_id":${JSON.stringify(this.#requestId)}` : "";
+    const watermark = spec.watermark?.eventPath;
+    for (const event of this.#events) {
+      if (watermark !== undefined) this.mark = laterOf(this.mark, markOf(getPath(event.value, watermark)));
+      if (!this.#keep(event)) {
+        this.filtered++;
+        continue;
+      }
+      const id = eventId(event.value, spec);
+      if (dedupe && id !== undefined && dedupe.has(id)) {
+        this.duplicates++;
+        continue;
+      }
+      if (!this.#render(event, id, head, metaTail, out)) {
+        this.oversized++;
+        continue;
+      }
+      this.emitted++;
+      if (dedupe && id !== undefined && dedupe.add(id)) this.newIds.push(id);
+      if (out.length >= blockBytes) yield out.take();
+    }
+    if (out.length > 0) yield out.take();
+  }
+
+  #keep(event: ExtractedEvent): boolean {
+    const { include, exclude } = this.#ctx;
+    if (include.length === 0 && exclude.length === 0) return true;
+    const raw = event.raw;
+    if (include.length > 0 && !include.some((re) => re.test(raw))) return false;
+    return !exclude.some((re) => re.test(raw));
+  }
+
+  /** Appends one line to `out`; false when it was dropped for max_line_bytes (skip). */
+  #render(
+    event: ExtractedEvent,
+    id: string | undefined,
+    head: string,
+    metaTail: string,
+    out: LineBuffer,
+  ): boolean {
+    const { spec, now } = this.#ctx;
+    const ts = eventTime(event.value, spec.transform.timestampField, now);
+    const meta = metaJson(event.value, spec, id, metaTail);
+    const start = out.length;
+    out.writeText(`{"ts":${JSON.stringify(ts)},${head}`);
+    if (event instanceof BodyEvent && event.singleLine) out.writeBytes(event.body, event.start, event.end);
+    else out.writeText(event.raw);
+    out.writeText(`,"meta":${meta}}\n`);
+    const max = spec.limits.maxLineBytes;
+    const bytes = out.length - start;
+    if (max === undefined || bytes <= max) return true;
+    out.truncate(start);
+    if (spec.policy.maxLineBytesBehavior === "skip") return false;
+    if (spec.policy.maxLineBytesBehavior === "fail") {
+      throw new Error(`an event line of ${bytes} bytes exceeds max_line_bytes (${max})`);
+    }
+    const fields = {
+      ts,
+      labelKey: spec.labelKey,
+      labelValue: spec.labelValue,
+      endpoint: this.#endpoint,
+      meta: JSON.parse(meta) as Record<string, string>,
+    };
+    out.writeText(truncated(fields, event.raw, max));
+    return true;
+  }
+}
+
+/**
+ * Decodes and extracts one response; its lines are rendered by {@link OpenPage.blocks}.
+ * Throws {@link ParseError} (before anything is rendered: a bad page writes nothing).
  * `text` forces the reference path (decode, `JSON.parse`, scan) that the byte path must match.
  */
-export function processPage(
+export function openPage(
   response: HttpResponse,
   ctx: PageContext,
   path: "bytes" | "text" = "bytes",
-): PageResult {
+): OpenPage {
   const extraction =
     (path === "bytes" ? fromBytes(response.body, ctx.spec) : undefined) ??
     extractEvents(decode(response.body, ctx.spec), ctx.spec.extract);
   rejectApiError(extraction.apiStatus !== undefined ? extraction.apiStatus : extraction.document);
-  const endpoint = new URL(response.url).pathname;
-  const page = { endpoint, head: envelopeHead(ctx.spec, endpoint) };
-  const requestId = REQUEST_ID_HEADERS.map((name) => response.headers.get(name)?.[0]).find(
-    (v) => v !== undefined,
-  );
-  const out = { lines: "", emitted: 0, filtered: 0, duplicates: 0, oversized: 0, newIds: [] as string[] };
-  let mark: string | undefined;
-  for (const event of extraction.events) {
-    if (ctx.spec.watermark) mark = laterOf(mark, markOf(getPath(event.value, ctx.spec.watermark.eventPath)));
-    if (!keep(event.raw, ctx)) {
-      out.filtered++;
-      continue;
-    }
-    const id = eventId(event.value, ctx.spec);
-    if (ctx.dedupe && id !== undefined && ctx.dedupe.has(id)) {
-      out.duplicates++;
-      continue;
-    }
-    const line = render(event, ctx, page, id, requestId);
-    if (line === undefined) {
-      out.oversized++;
-      continue;
-    }
-    out.lines += line;
-    out.emitted++;
-    if (ctx.dedupe && id !== undefined && ctx.dedupe.add(id)) out.newIds.push(id);
-  }
-  const warnings = extraction.warning ? [extraction.warning] : [];
-  return { ...out, document: extraction.document, extracted: extraction.events.length, mark, warnings };
+  return new OpenPage(ctx, extraction, response);
+}
+
+/** A whole page at once: its tallies and all its lines as one string (tests, tools). */
+export function processPage(
+  response: HttpResponse,
+  ctx: PageContext,
+  path: "bytes" | "text" = "bytes",
+): PageResult & { readonly lines: string } {
+  const page = openPage(response, ctx, path);
+  const lines = Buffer.concat([...page.blocks()]).toString("utf8");
+  return { ...pageResult(page), lines };
+}
+
+/** The tallies of a page whose blocks were all taken. */
+export function pageResult(page: OpenPage): PageResult {
+  const { document, extracted, emitted, filtered, duplicates, oversized, newIds, mark, warnings } = page;
+  return { document, extracted, emitted, filtered, duplicates, oversized, newIds, mark, warnings };
+}
+
+/** A page that produced nothing (skipped after a parse error): no document, no events. */
+export function emptyPage(ctx: PageContext): OpenPage {
+  return new OpenPage(ctx, { document: undefined, events: [] });
 }
 
 /**
@@ -108,7 +217,7 @@ function fromBytes(body: Buffer, spec: SourceSpec): Extraction | undefined {
 
 const FIELDS = new WeakMap<SourceSpec, readonly string[]>();
 
-/** Top-level members of an event that this file reads (every `getPath(event.value, …)` below). */
+/** Top-level members of an event that this file reads (every `getPath(event.value, …)` here). */
 function eventFields(spec: SourceSpec): readonly string[] {
   const paths = [
     spec.watermark?.eventPath,
@@ -140,11 +249,6 @@ function rejectApiError(document: unknown): void {
   if (record.ok === false) throw new ApiError(typeof record.error === "string" ? record.error : "ok: false");
 }
 
-function keep(raw: string, ctx: PageContext): boolean {
-  if (ctx.include.length > 0 && !ctx.include.some((re) => re.test(raw))) return false;
-  return !ctx.exclude.some((re) => re.test(raw));
-}
-
 function eventId(value: unknown, spec: SourceSpec): string | undefined {
   const path = spec.dedupe?.idPath ?? spec.transform.idField;
   if (path === undefined) return undefined;
@@ -152,43 +256,22 @@ function eventId(value: unknown, spec: SourceSpec): string | undefined {
   return typeof id === "string" && id !== "" ? id : typeof id === "number" ? String(id) : undefined;
 }
 
-/** The part of every line of a page between `ts` and the event, rendered once per page. */
-function envelopeHead(spec: SourceSpec, endpoint: string): string {
-  return `${JSON.stringify(spec.labelKey)}:${JSON.stringify(spec.labelValue)},"endpoint":${JSON.stringify(endpoint)},"event":`;
-}
-
 /**
- * One NDJSON line, byte for byte {@link envelopeLine} (a test holds them equal), with the
- * page-constant middle rendered once instead of once per event.
+ * The `meta` object's JSON, members in the order `id`, `message`, `request_id` (what
+ * `JSON.stringify` of the object {@link envelopeLine} takes gives), built without the object.
  */
-function render(
-  event: { value: unknown; raw: string },
-  ctx: PageContext,
-  page: { readonly endpoint: string; readonly head: string },
-  id: string | undefined,
-  requestId: string | undefined,
-): string | undefined {
-  const { spec } = ctx;
-  const meta: Record<string, string> = {};
-  const metaId =
-    spec.transform.idField !== undefined ? getPath(event.value, spec.transform.idField) : undefined;
-  if (typeof metaId === "string" || typeof metaId === "number") meta.id = String(metaId);
-  else if (id !== undefined && spec.transform.idField === undefined) meta.id = id;
+function metaJson(value: unknown, spec: SourceSpec, id: string | undefined, requestIdMember: string): string {
+  let members = "";
+  const idField = spec.transform.idField;
+  const metaId = idField !== undefined ? getPath(value, idField) : id;
+  if (typeof metaId === "string" || typeof metaId === "number")
+    members = `"id":${JSON.stringify(String(metaId))}`;
   if (spec.transform.messageField !== undefined) {
-    const message = getPath(event.value, spec.transform.messageField);
-    if (typeof message === "string") meta.message = message;
+    const message = getPath(value, spec.transform.messageField);
+    if (typeof message === "string") members += `${members ? "," : ""}"message":${JSON.stringify(message)}`;
   }
-  if (requestId !== undefined) meta.request_id = requestId;
-  const ts = eventTime(event.value, spec.transform.timestampField, ctx.now);
-  const line = `{"ts":${JSON.stringify(ts)},${page.head}${event.raw},"meta":${JSON.stringify(meta)}}\n`;
-  const max = spec.limits.maxLineBytes;
-  if (max === undefined || Buffer.byteLength(line) <= max) return line;
-  const fields = { ts, labelKey: spec.labelKey, labelValue: spec.labelValue, endpoint: page.endpoint, meta };
-  if (spec.policy.maxLineBytesBehavior === "skip") return undefined;
-  if (spec.policy.maxLineBytesBehavior === "fail") {
-    throw new Error(`an event line of ${Buffer.byteLength(line)} bytes exceeds max_line_bytes (${max})`);
-  }
-  return truncated(fields, event.raw, max);
+  if (requestIdMember !== "") members += `${members ? "," : ""}${requestIdMember}`;
+  return `{${members}}`;
 }
 
 /**
@@ -215,18 +298,53 @@ function truncated(
   return stub(raw.slice(0, low));
 }
 
-/** A page that produced nothing (skipped after a parse error): no document, no events. */
-export function emptyPage(): PageResult {
-  return {
-    lines: "",
-    document: undefined,
-    extracted: 0,
-    emitted: 0,
-    filtered: 0,
-    duplicates: 0,
-    oversized: 0,
-    newIds: [],
-    mark: undefined,
-    warnings: [],
-  };
+/**
+ * A growable byte buffer that lines are written into: text as UTF-8, event bytes copied
+ * straight from the response. `take()` hands the bytes so far over and starts afresh.
+ */
+const EMPTY = Buffer.alloc(0);
+
+class LineBuffer {
+  #buf = EMPTY;
+  #length = 0;
+  readonly #capacity: number;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  writeText(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    this.#reserve(text.length * 3);
+    this.#length += this.#buf.write(text, this.#length);
+  }
+
+  writeBytes(source: Buffer, start: number, end: number): void {
+    this.#reserve(end - start);
+    this.#buf.set(source.subarray(start, end), this.#length);
+    this.#length += end - start;
+  }
+
+  truncate(length: number): void {
+    this.#length = length;
+  }
+
+  take(): Buffer {
+    const taken = this.#buf.subarray(0, this.#length);
+    this.#buf = EMPTY;
+    this.#length = 0;
+    return taken;
+  }
+
+  #reserve(bytes: number): void {
+    if (this.#length + bytes <= this.#buf.length) return;
+    const size = Math.max(this.#capacity, this.#buf.length * 2, this.#length + bytes);
+    const grown = Buffer.allocUnsafe(size);
+    this.#buf.copy(grown, 0, 0, this.#length);
+    this.#buf = grown;
+  }
 }

@@ -4,7 +4,7 @@ import type { HttpResponse } from "../http/client.ts";
 import { redactUrl } from "../http/redact.ts";
 import { COMPLETE_STOPS, type PageRequest, type StopReason } from "../paginate/types.ts";
 import { firstInput, isCursorExpiry } from "./first-request.ts";
-import { emptyPage, type PageResult, processPage } from "./page.ts";
+import { emptyPage, type OpenPage, openPage } from "./page.ts";
 import { PassState } from "./pass-state.ts";
 import { resolveRequest } from "./resolve.ts";
 import { sendPage } from "./send.ts";
@@ -60,11 +60,11 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
   for (let pageNumber = 1; request !== undefined; pageNumber++) {
     seen.add(request.url + (request.body !== undefined ? JSON.stringify(request.body) : ""));
     let response: Awaited<ReturnType<typeof sendPage>>;
-    let result: PageResult;
+    let page: OpenPage;
     try {
       response = await (prefetched ?? sendPage(source, context, resolved, request, deps));
       prefetched = undefined;
-      result = parsePage(response, context, deps, spec.policy.onParseError);
+      page = parsePage(response, context, deps, spec.policy.onParseError);
     } catch (error) {
       if (!(resumed && pageNumber === 1 && spec.policy.onCursorError === "reset" && isCursorExpiry(error)))
         throw error;
@@ -86,21 +86,18 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
     summary.requests++;
     summary.pages++;
     summary.bytes += response.body.length;
-    if (result.lines !== "") await deps.sink.write(result.lines);
-    tally(summary, result);
-    pass.observe(result.mark);
     const view = {
       request,
       status: response.status,
       headers: response.headers,
-      document: result.document,
-      eventCount: result.extracted,
+      document: page.document,
+      eventCount: page.extracted,
       pageNumber,
       seen,
       now: deps.now(),
     };
     let step =
-      result.document === undefined && paginator.positionKey === "cursor"
+      page.document === undefined && paginator.positionKey === "cursor"
         ? { kind: "stop" as const, reason: "unparsable_page" as const }
         : paginator.next(view);
     if (step.kind === "next" && spec.limits.maxBytes !== undefined && summary.bytes >= spec.limits.maxBytes) {
@@ -108,14 +105,17 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
     }
     if (step.kind === "next" && deps.stopping())
       step = { kind: "stop", reason: "shutdown", position: step.position };
-    Object.assign(pending, pass.progress(step.position), context.dedupeChanges(result.newIds));
-    if (step.kind === "stop") {
-      stop = step.reason;
-      if (COMPLETE_STOPS.has(step.reason)) Object.assign(pending, pass.complete());
-    }
     if (step.kind === "next") {
       prefetched = sendPage(source, context, resolved, step.request, deps);
       prefetched.catch(() => undefined);
+    }
+    await writePage(page, spec.id, response.url, deps.sink);
+    tally(summary, page);
+    pass.observe(page.mark);
+    Object.assign(pending, pass.progress(step.position), context.dedupeChanges(page.newIds));
+    if (step.kind === "stop") {
+      stop = step.reason;
+      if (COMPLETE_STOPS.has(step.reason)) Object.assign(pending, pass.complete());
     }
     if (spec.policy.checkpoint === "per_page" || step.kind === "stop")
       await checkpoint(source, deps, pending);
@@ -131,17 +131,17 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
 }
 
 function parsePage(
-  response: Parameters<typeof processPage>[0],
+  response: HttpResponse,
   context: ReturnType<typeof sourceContext>,
   deps: PollDeps,
   onParseError: "skip" | "fail",
-): PageResult {
+): OpenPage {
   const id = context.spec.id;
   try {
-    const result = processPage(response, context.page);
-    for (const warning of result.warnings)
+    const page = openPage(response, context.page);
+    for (const warning of page.warnings)
       deps.log.warn({ sourceId: id, url: redactUrl(response.url) }, warning);
-    return result;
+    return page;
   } catch (error) {
     if (!(error instanceof ParseError)) throw prefixed(id, response.url, error);
     if (onParseError === "fail") throw prefixed(id, response.url, error);
@@ -149,7 +149,31 @@ function parsePage(
       { sourceId: id, url: redactUrl(response.url) },
       `${error.message}; page skipped (on_parse_error: skip)`,
     );
-    return emptyPage();
+    return emptyPage(context.page);
+  }
+}
+
+/**
+ * Renders the page block by block, each written (and accepted by the sink) before the next is
+ * rendered, so a huge page holds one block of output at a time. A rendering failure
+ * (max_line_bytes: fail) names the source and page; a sink failure stays as the sink worded it.
+ */
+async function writePage(
+  page: OpenPage,
+  sourceId: string,
+  url: string,
+  sink: PollDeps["sink"],
+): Promise<void> {
+  const blocks = page.blocks();
+  for (;;) {
+    let next: IteratorResult<Buffer>;
+    try {
+      next = blocks.next();
+    } catch (error) {
+      throw prefixed(sourceId, url, error);
+    }
+    if (next.done) return;
+    await sink.write(next.value);
   }
 }
 
@@ -159,7 +183,7 @@ function prefixed(sourceId: string, url: string, error: unknown): Error {
   return Object.assign(wrapped, { code: err.code ?? "HELR_PARSE" });
 }
 
-function tally(summary: PollSummary, result: PageResult): void {
+function tally(summary: PollSummary, result: OpenPage): void {
   summary.received += result.extracted;
   summary.events += result.emitted;
   summary.filtered += result.filtered;

@@ -66,16 +66,39 @@ function apiStatus(body: Buffer, scan: DocumentScan): Record<string, unknown> {
   return status;
 }
 
-/** Each event's one-line text, and its value: the picked members (last one wins, as in `JSON.parse`). */
+/**
+ * An event found by the byte path. Its text stays in the response body, so the output can copy
+ * the bytes without ever decoding them; `raw` decodes them only when something reads it
+ * (filters, truncation).
+ */
+export class BodyEvent implements ExtractedEvent {
+  constructor(
+    readonly value: unknown,
+    readonly body: Buffer,
+    readonly start: number,
+    readonly end: number,
+    /** The bytes hold no CR or LF, so they already are one line. */
+    readonly singleLine: boolean,
+  ) {}
+
+  get raw(): string {
+    return oneLine(this.body.toString("utf8", this.start, this.end));
+  }
+}
+
+/** Each event's place in the body, and its value: the picked members (last one wins, as in `JSON.parse`). */
 function materialise(body: Buffer, scan: ArrayScan, fields: readonly string[]): ExtractedEvent[] {
   const { elements, picks } = scan;
   const events: ExtractedEvent[] = new Array(elements.length / 2);
+  // Most bodies are compact: one look at the whole body spares a look at each event.
+  const multiline = body.includes(0x0a) || body.includes(0x0d);
   let p = 0;
   for (let e = 0; e < elements.length / 2; e++) {
     const start = elements[e * 2] as number;
-    const raw = oneLine(body.toString("utf8", start, elements[e * 2 + 1]));
+    const end = elements[e * 2 + 1] as number;
+    const single = !multiline || !hasLineBreak(body, start, end);
     if (body[start] !== 0x7b) {
-      events[e] = { value: JSON.parse(raw), raw };
+      events[e] = new BodyEvent(JSON.parse(body.toString("utf8", start, end)), body, start, end, single);
       continue;
     }
     const value: Record<string, unknown> = {};
@@ -83,9 +106,14 @@ function materialise(body: Buffer, scan: ArrayScan, fields: readonly string[]): 
       const name = fields[picks[p + 1] as number] as string;
       setOwn(value, name, decode(body, picks[p + 2] as number, picks[p + 3] as number));
     }
-    events[e] = { value, raw };
+    events[e] = new BodyEvent(value, body, start, end, single);
   }
   return events;
+}
+
+function hasLineBreak(b: Buffer, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (b[k] === 0x0a || b[k] === 0x0d) return true;
+  return false;
 }
 
 /** The value in [start, end): a string without escapes is cut out directly, anything else parsed. */

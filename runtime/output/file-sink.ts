@@ -27,7 +27,7 @@ export async function fileSink(path: string, options: FileSinkOptions = {}): Pro
   );
   await sink.open();
   return {
-    write: (text) => sink.enqueue(() => sink.write(Buffer.from(text, "utf8")), "WRITE", "cannot write"),
+    write: (data) => sink.enqueue(() => sink.write(toBuffer(data)), "WRITE", "cannot write"),
     flush: () => sink.enqueue(() => sink.flush(), "FLUSH", "cannot fsync"),
     close: () => sink.close(),
   };
@@ -166,4 +166,10 @@ class RotatingFile {
 function reason(error: unknown): string {
   const err = error as NodeJS.ErrnoException;
   return err.code ? `${err.code}: ${err.message}` : String(err.message ?? error);
+}
+
+/** Bytes to write, without a copy when they already are. */
+function toBuffer(data: string | Uint8Array): Buffer {
+  if (typeof data === "string") return Buffer.from(data, "utf8");
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }

@@ -4,8 +4,8 @@
  * handed on (stdout: accepted by the OS; file: fsynced; later an HTTP sink: acknowledged).
  */
 export interface Sink {
-  /** Queues text made of whole lines; resolves when accepted (this is the backpressure point). */
-  write(text: string): Promise<void>;
+  /** Queues whole lines (UTF-8 bytes or text); resolves when accepted (this is the backpressure point). */
+  write(data: string | Uint8Array): Promise<void>;
   /** Durability barrier before a checkpoint. */
   flush(): Promise<void>;
   close(): Promise<void>;

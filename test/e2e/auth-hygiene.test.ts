@@ -26,6 +26,7 @@ import type { AuthSpec, OAuth2AuthSpec } from "../../runtime/spec.ts";
 import { memoryStore } from "../../runtime/state/memory.ts";
 import type { StateStore } from "../../runtime/state/store.ts";
 import { type OAuthServer, startOAuthServer } from "../support/oauth-server.ts";
+import { sinkText } from "../support/sink-text.ts";
 import { sourceSpec } from "../support/source-spec.ts";
 
 const key = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -147,7 +148,7 @@ afterAll(async () => {
 function sink(): Sink {
   return {
     async write(text) {
-      outputs.ndjson.push(text);
+      outputs.ndjson.push(sinkText(text));
     },
     async flush() {},
     async close() {},

@@ -11,6 +11,7 @@ import { timeWindowPagination } from "../../runtime/paginate/time-window.ts";
 import { memoryStore } from "../../runtime/state/memory.ts";
 import type { StateStore } from "../../runtime/state/store.ts";
 import { BASE, ModelApi, type ModelStyle } from "../support/model-api.ts";
+import { sinkText } from "../support/sink-text.ts";
 import { sourceSpec } from "../support/source-spec.ts";
 
 /**
@@ -110,7 +111,7 @@ class Harness {
   readonly lines: string[] = [];
   source: BoundSource;
   private readonly sink: Sink = {
-    write: async (text) => void this.lines.push(...text.split("\n").filter(Boolean)),
+    write: async (text) => void this.lines.push(...sinkText(text).split("\n").filter(Boolean)),
     flush: async () => {},
     close: async () => {},
   };

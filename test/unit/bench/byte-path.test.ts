@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DedupeWindow } from "../../../runtime/engine/dedupe.ts";
-import { type PageContext, processPage } from "../../../runtime/engine/page.ts";
+import { openPage, type PageContext, processPage } from "../../../runtime/engine/page.ts";
 import { scanDocument } from "../../../runtime/extract/byte-scan.ts";
 import { DEFAULT_EVENT_KEYS, extractEvents } from "../../../runtime/extract/events.ts";
 import { getPath } from "../../../runtime/extract/path.ts";
@@ -240,6 +240,38 @@ describe("processPage gives the same result on both paths", () => {
         expect(processPage(okResponse(Buffer.from(body)), context(spec)).lines).toBe(expected);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("hands the output on in blocks of whole lines, whatever the block size and spacing", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fieldEvent, { maxLength: 8 }),
+        fc.constantFrom(0, 1, " \r\n "),
+        fc.integer({ min: 1, max: 2000 }),
+        fc.boolean(),
+        (events, indent, blockBytes, dedupe) => {
+          const spec = pageSpec({ idField: "uuid", dedupe });
+          const body = Buffer.from(
+            JSON.stringify([...events, ...events], null, indent === 0 ? undefined : indent),
+          );
+          const page = openPage(okResponse(body), context(spec));
+          const blocks = [...page.blocks(blockBytes)];
+          const whole = processPage(okResponse(body), context(spec), "text");
+          expect(Buffer.concat(blocks).toString("utf8")).toBe(whole.lines);
+          for (const block of blocks) {
+            // Every block ends a line, and only a block that already passed the size holds two.
+            expect(block.at(-1)).toBe(0x0a);
+            const lines = block.toString("utf8").split("\n").slice(0, -1);
+            for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+            if (lines.length > 1)
+              expect(block.length - Buffer.byteLength(`${lines.at(-1)}\n`)).toBeLessThan(blockBytes);
+          }
+          expect(page.emitted).toBe(whole.emitted);
+          expect(page.newIds).toEqual(whole.newIds);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

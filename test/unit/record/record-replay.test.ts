@@ -19,6 +19,7 @@ import { replaySend } from "../../../runtime/record/replay-send.ts";
 import { memoryStore } from "../../../runtime/state/memory.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
 import { tempDir } from "../../support/bundle.ts";
+import { sinkText } from "../../support/sink-text.ts";
 import { STOP, sourceSpec } from "../../support/source-spec.ts";
 
 const TOKEN = "tok-3f9a8b7c6d5e4f3a2b1c";
@@ -64,8 +65,8 @@ function oktaLike(base: () => string): Parameters<typeof createServer>[1] {
 function collect(): Sink & { text: string } {
   const sink = {
     text: "",
-    write: async (t: string) => {
-      sink.text += t;
+    write: async (t: string | Uint8Array) => {
+      sink.text += sinkText(t);
     },
     flush: async () => {},
     close: async () => {},

@@ -10,6 +10,7 @@ import { linkHeaderPagination } from "../../../runtime/paginate/link-header-pagi
 import { singleRequest } from "../../../runtime/paginate/single.ts";
 import { memoryStore } from "../../../runtime/state/memory.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
+import { sinkText } from "../../support/sink-text.ts";
 import { STOP, sourceSpec } from "../../support/source-spec.ts";
 
 const URL_ = "http://api.test/logs";
@@ -34,7 +35,7 @@ function collector(store: StateStore, send: HttpSend) {
   const lines: string[] = [];
   const warnings: string[] = [];
   const sink: Sink = {
-    write: async (t) => void lines.push(...t.split("\n").filter(Boolean)),
+    write: async (t) => void lines.push(...sinkText(t).split("\n").filter(Boolean)),
     flush: async () => {},
     close: async () => {},
   };

@@ -10,6 +10,7 @@ import type { Sink } from "../../../runtime/output/sink.ts";
 import { linkHeaderPagination } from "../../../runtime/paginate/link-header-paginator.ts";
 import { memoryStore } from "../../../runtime/state/memory.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
+import { sinkText } from "../../support/sink-text.ts";
 import { STOP, sourceSpec } from "../../support/source-spec.ts";
 
 const TOKEN = "s3cr3t-token-value-XYZ";
@@ -60,7 +61,8 @@ function spec(url: string, extra: { maxPages?: number } = {}) {
 function recordingSink(log: string[]): Sink & { text: string } {
   const sink = {
     text: "",
-    async write(t: string) {
+    async write(data: string | Uint8Array) {
+      const t = sinkText(data);
       sink.text += t;
       log.push(`write:${t.split("\n").length - 1}`);
     },
