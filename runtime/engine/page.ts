@@ -168,6 +168,12 @@ export function openPage(
   ctx: PageContext,
   path: "bytes" | "text" = "bytes",
 ): OpenPage {
+  const max = ctx.spec.limits.maxResponseBytes;
+  if (max !== undefined && response.oversizeBytes !== undefined) {
+    throw new ParseError(
+      `response of more than ${max} bytes (${response.oversizeBytes} known) exceeds max_response_bytes (${max})`,
+    );
+  }
   const extraction =
     (path === "bytes" ? fromBytes(response.body, ctx.spec) : undefined) ??
     extractEvents(decode(response.body, ctx.spec), ctx.spec.extract);

@@ -36,6 +36,7 @@ export async function sendPage(
         headers: outgoing.headers,
         ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
         ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(spec.limits.maxResponseBytes !== undefined ? { maxBodyBytes: spec.limits.maxResponseBytes } : {}),
         secrets,
       });
     } catch (error) {

@@ -16,6 +16,12 @@ export interface HttpRequest {
   readonly signal?: AbortSignal;
   /** Secret values to mask in error messages (what the authenticator added). */
   readonly secrets?: readonly string[];
+  /**
+   * A body longer than this is not kept: reading stops as soon as it is known to be larger
+   * (from Content-Length, or once that many bytes arrived) and the response carries
+   * `oversizeBytes` and an empty body (`max_response_bytes`).
+   */
+  readonly maxBodyBytes?: number;
 }
 
 export interface HttpResponse {
@@ -25,6 +31,8 @@ export interface HttpResponse {
   readonly body: Buffer;
   /** The URL that produced this response. */
   readonly url: string;
+  /** Set when the body exceeded the request's `maxBodyBytes`: the bytes known of it (then `body` is empty). */
+  readonly oversizeBytes?: number;
 }
 
 /** The one function that sends HTTP; injected into the engine so tests can replace it. */
@@ -100,8 +108,20 @@ async function send(
         ? { dispatcher: pool.agent }
         : { headersTimeout: limitMs ?? null, bodyTimeout: limitMs ?? null }),
     });
-    const body = await readBody(res.body, timeouts && timeouts.readSecs * 1000);
-    return { status: res.statusCode, headers: headerMap(res.headers), body, url: req.url };
+    const headers = headerMap(res.headers);
+    const declared = Number(headers.get("content-length")?.[0] ?? Number.NaN);
+    const read = await readBody(res.body, {
+      readMs: timeouts && timeouts.readSecs * 1000,
+      ...(Number.isSafeInteger(declared) && declared >= 0 ? { declared } : {}),
+      ...(req.maxBodyBytes !== undefined ? { max: req.maxBodyBytes } : {}),
+    });
+    return {
+      status: res.statusCode,
+      headers,
+      body: read.body,
+      url: req.url,
+      ...(read.oversize !== undefined ? { oversizeBytes: read.oversize } : {}),
+    };
   } catch (error) {
     throw toHttpError(error, {
       aborted: req.signal?.aborted === true,
@@ -119,23 +139,56 @@ async function send(
 /** The body went quiet for longer than `readSecs`. */
 class BodyStall extends Error {}
 
+interface BodyLimits {
+  /** Fail when no data arrives for this long. */
+  readonly readMs?: number | undefined;
+  /** Content-Length, when the server sent one. */
+  readonly declared?: number;
+  /** Stop reading past this many bytes (`maxBodyBytes`). */
+  readonly max?: number;
+}
+
 /**
  * Reads the whole body, failing when no data arrives for `readMs` (undici's own `bodyTimeout`
- * is checked on a ~1 s tick; this one is exact, and stays as a backstop).
+ * is checked on a ~1 s tick; this one is exact, and stays as a backstop). With a Content-Length
+ * the body goes straight into one buffer of that size, so a large response is never held twice
+ * (chunks and their concatenation). Past `max`, reading stops and only the size is reported.
  */
-async function readBody(body: Dispatcher.ResponseData["body"], readMs: number | undefined): Promise<Buffer> {
-  if (!readMs) return Buffer.from(await body.arrayBuffer());
+async function readBody(
+  body: Dispatcher.ResponseData["body"],
+  limits: BodyLimits,
+): Promise<{ body: Buffer; oversize?: number }> {
+  const { readMs, declared, max } = limits;
+  if (max !== undefined && declared !== undefined && declared > max) {
+    body.destroy();
+    return { body: Buffer.alloc(0), oversize: declared };
+  }
+  const whole = declared !== undefined ? Buffer.allocUnsafe(declared) : undefined;
   const chunks: Buffer[] = [];
-  const timer = setTimeout(() => body.destroy(new BodyStall()), readMs);
+  let size = 0;
+  let filled = 0;
+  const timer = readMs ? setTimeout(() => body.destroy(new BodyStall()), readMs) : undefined;
   try {
-    for await (const chunk of body) {
-      chunks.push(chunk as Buffer);
-      timer.refresh();
+    for await (const data of body) {
+      const chunk = data as Buffer;
+      if (max !== undefined && size + chunk.length > max) {
+        body.destroy();
+        return { body: Buffer.alloc(0), oversize: size + chunk.length };
+      }
+      if (whole !== undefined && chunks.length === 0 && size + chunk.length <= whole.length) {
+        whole.set(chunk, size);
+        filled += chunk.length;
+      } else chunks.push(chunk);
+      size += chunk.length;
+      timer?.refresh();
     }
   } finally {
     clearTimeout(timer);
   }
-  return Buffer.concat(chunks);
+  if (whole === undefined) return { body: Buffer.concat(chunks, size) };
+  // undici enforces Content-Length, so the body normally fills the buffer exactly.
+  if (chunks.length === 0) return { body: whole.subarray(0, filled) };
+  return { body: Buffer.concat([whole.subarray(0, filled), ...chunks], size) };
 }
 
 interface FailureContext {

@@ -188,6 +188,28 @@ describe("on_parse_error", () => {
     expect((await store.read("src")).next_url).toBe(`${URL_}?p=2`);
   });
 
+  it("max_response_bytes: the client is told the limit; an oversized page is skipped like a bad one", async () => {
+    const spec = linkSpec("skip");
+    const limited = { ...spec, limits: { ...spec.limits, maxResponseBytes: 64 } };
+    const api = scripted(pages);
+    const send: HttpSend = async (req) => {
+      const res = await api.send(req);
+      const n = Number(new URL(req.url).searchParams.get("p") ?? "1");
+      // Page 1 as the client reports a body it stopped reading; page 3 too long but read (a replay).
+      if (n === 1) return { ...res, body: Buffer.alloc(0), oversizeBytes: 5_000_000 };
+      if (n === 3) return { ...res, body: Buffer.from(JSON.stringify([{ id: "e3", pad: "x".repeat(80) }])) };
+      return res;
+    };
+    const c = collector(await memoryStore({ path: "" }), send);
+    const summary = await pollSource(defineSource(limited, { pagination: linkHeaderPagination }), c.deps);
+    expect(api.requests.map((r) => r.maxBodyBytes)).toEqual([64, 64, 64]);
+    expect(c.events()).toEqual([]);
+    expect(summary.stopReason).toBe("end");
+    expect(c.warnings.filter((w) => /exceeds max_response_bytes \(64\); page skipped/.test(w))).toHaveLength(
+      2,
+    );
+  });
+
   it("skip: a cursor source cannot see its next cursor, so it keeps its position and ends the pass", async () => {
     const store = await memoryStore({ path: "" });
     await store.commit("src", { cursor: "c1" });
