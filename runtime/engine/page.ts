@@ -1,4 +1,10 @@
-import { type ExtractedEvent, type Extraction, extractEvents, ParseError } from "../extract/events.ts";
+import {
+  type EventList,
+  type ExtractedEvent,
+  type Extraction,
+  extractEvents,
+  ParseError,
+} from "../extract/events.ts";
 import { getPath } from "../extract/path.ts";
 import { BodyEvent, extractFromBytes } from "../extract/raw-events.ts";
 import { DEFAULT_TIME_FIELDS, eventTime } from "../extract/timestamp.ts";
@@ -63,7 +69,7 @@ export class OpenPage implements PageResult {
   readonly document: unknown;
   readonly extracted: number;
   readonly warnings: readonly string[];
-  readonly #events: readonly ExtractedEvent[];
+  readonly #events: EventList;
   readonly #ctx: PageContext;
   readonly #endpoint: string;
   readonly #requestId: string | undefined;

@@ -15,8 +15,13 @@ export interface ExtractedEvent {
   readonly raw: string;
 }
 
+/** A page's events in order; the byte path makes each one only when it is reached. */
+export interface EventList extends Iterable<ExtractedEvent> {
+  readonly length: number;
+}
+
 export interface Extraction {
-  readonly events: readonly ExtractedEvent[];
+  readonly events: EventList;
   /** The parsed document, for paginators that read cursors from it. */
   readonly document: unknown;
   /** Set when the response held no events array: zero events, never one bogus event. */
@@ -44,7 +49,10 @@ export class ParseError extends Error {
  * the first of {@link DEFAULT_EVENT_KEYS} whose value is an array. With `eventObjectPath`, each
  * element is replaced by the object at that path (elements without it are skipped).
  */
-export function extractEvents(body: string, options: ExtractOptions = {}): Extraction {
+export function extractEvents(
+  body: string,
+  options: ExtractOptions = {},
+): Extraction & { readonly events: readonly ExtractedEvent[] } {
   let document: unknown;
   try {
     document = JSON.parse(body);

@@ -7,7 +7,13 @@ import {
   scanDocument,
   skipWs,
 } from "./byte-scan.ts";
-import { DEFAULT_EVENT_KEYS, type ExtractedEvent, type Extraction, type ExtractOptions } from "./events.ts";
+import {
+  DEFAULT_EVENT_KEYS,
+  type EventList,
+  type ExtractedEvent,
+  type Extraction,
+  type ExtractOptions,
+} from "./events.ts";
 
 const API_STATUS_KEYS = ["ok", "error"];
 
@@ -41,7 +47,7 @@ export function extractFromBytes(
   const events = isArray ? scan.arrays.get("") : chosen(scan, keys);
   if (!events) return undefined;
   return {
-    events: materialise(body, events, fields),
+    events: new BodyEvents(body, events, fields),
     document: lazyDocument(body, isArray),
     apiStatus: isArray ? null : apiStatus(body, scan),
   };
@@ -86,29 +92,47 @@ export class BodyEvent implements ExtractedEvent {
   }
 }
 
-/** Each event's place in the body, and its value: the picked members (last one wins, as in `JSON.parse`). */
-function materialise(body: Buffer, scan: ArrayScan, fields: readonly string[]): ExtractedEvent[] {
-  const { elements, picks } = scan;
-  const events: ExtractedEvent[] = new Array(elements.length / 2);
-  // Most bodies are compact: one look at the whole body spares a look at each event.
-  const multiline = body.includes(0x0a) || body.includes(0x0d);
-  let p = 0;
-  for (let e = 0; e < elements.length / 2; e++) {
-    const start = elements[e * 2] as number;
-    const end = elements[e * 2 + 1] as number;
-    const single = !multiline || !hasLineBreak(body, start, end);
-    if (body[start] !== 0x7b) {
-      events[e] = new BodyEvent(JSON.parse(body.toString("utf8", start, end)), body, start, end, single);
-      continue;
-    }
-    const value: Record<string, unknown> = {};
-    for (; p < picks.length && picks[p] === e; p += 4) {
-      const name = fields[picks[p + 1] as number] as string;
-      setOwn(value, name, decode(body, picks[p + 2] as number, picks[p + 3] as number));
-    }
-    events[e] = new BodyEvent(value, body, start, end, single);
+/**
+ * The events of a scanned body, each made (its value: the picked members, last one wins as in
+ * `JSON.parse`) only when iteration reaches it. A page of 300,000 events then never holds
+ * 300,000 event objects at once, only the scan's flat offset lists.
+ */
+class BodyEvents implements EventList {
+  readonly length: number;
+  readonly #body: Buffer;
+  readonly #scan: ArrayScan;
+  readonly #fields: readonly string[];
+
+  constructor(body: Buffer, scan: ArrayScan, fields: readonly string[]) {
+    this.#body = body;
+    this.#scan = scan;
+    this.#fields = fields;
+    this.length = scan.elements.length / 2;
   }
-  return events;
+
+  *[Symbol.iterator](): Iterator<ExtractedEvent> {
+    const body = this.#body;
+    const fields = this.#fields;
+    const { elements, picks } = this.#scan;
+    // Most bodies are compact: one look at the whole body spares a look at each event.
+    const multiline = body.includes(0x0a) || body.includes(0x0d);
+    let p = 0;
+    for (let e = 0; e < this.length; e++) {
+      const start = elements[e * 2] as number;
+      const end = elements[e * 2 + 1] as number;
+      const single = !multiline || !hasLineBreak(body, start, end);
+      if (body[start] !== 0x7b) {
+        yield new BodyEvent(JSON.parse(body.toString("utf8", start, end)), body, start, end, single);
+        continue;
+      }
+      const value: Record<string, unknown> = {};
+      for (; p < picks.length && picks[p] === e; p += 4) {
+        const name = fields[picks[p + 1] as number] as string;
+        setOwn(value, name, decode(body, picks[p + 2] as number, picks[p + 3] as number));
+      }
+      yield new BodyEvent(value, body, start, end, single);
+    }
+  }
 }
 
 function hasLineBreak(b: Buffer, start: number, end: number): boolean {
