@@ -1,3 +1,5 @@
+import { RecentIds } from "./recent-ids.ts";
+
 /**
  * The most recent event ids of a source, bounded by capacity and persisted in the state store
  * as segments (`dedupe.00000001` = JSON array of the ids first written by one checkpoint), so a
@@ -6,13 +8,13 @@
 export const DEDUPE_PREFIX = "dedupe.";
 
 export class DedupeWindow {
-  private readonly ids = new Set<string>();
-  private readonly order: string[] = [];
-  private head = 0;
+  private readonly ids: RecentIds;
   private readonly segments: Array<{ key: string; count: number }> = [];
   private nextSeq = 1;
 
-  constructor(private readonly capacity: number) {}
+  constructor(private readonly capacity: number) {
+    this.ids = new RecentIds(capacity);
+  }
 
   /** Rebuilds the window from stored segments, oldest first. */
   load(state: Readonly<Record<string, string>>): void {
@@ -21,7 +23,7 @@ export class DedupeWindow {
       .sort();
     for (const key of keys) {
       const ids = parseIds(state[key]);
-      for (const id of ids) this.remember(id);
+      for (const id of ids) this.ids.add(id);
       this.segments.push({ key, count: ids.length });
       this.nextSeq = Math.max(this.nextSeq, Number(key.slice(DEDUPE_PREFIX.length)) + 1);
     }
@@ -33,7 +35,7 @@ export class DedupeWindow {
 
   /** Remembers an id just emitted; returns false when it was already known. */
   add(id: string): boolean {
-    return this.remember(id);
+    return this.ids.add(id);
   }
 
   /** State changes persisting `newIds` as one segment and dropping segments beyond capacity. */
@@ -50,23 +52,6 @@ export class DedupeWindow {
       changes[oldest.key] = null;
     }
     return changes;
-  }
-
-  /** One hash lookup per id: the set's size tells whether `add` found it already there. */
-  private remember(id: string): boolean {
-    const size = this.ids.size;
-    this.ids.add(id);
-    if (this.ids.size === size) return false;
-    this.order.push(id);
-    if (this.order.length - this.head > this.capacity) {
-      const evicted = this.order[this.head++];
-      if (evicted !== undefined) this.ids.delete(evicted);
-      if (this.head > 4096 && this.head * 2 > this.order.length) {
-        this.order.splice(0, this.head);
-        this.head = 0;
-      }
-    }
-    return true;
   }
 }
 
