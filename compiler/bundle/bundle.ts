@@ -1,5 +1,11 @@
 /**
- * Bundles the emitted modules, the runtime and every dependency into one executable ESM file.
+ * Bundles the emitted modules, the runtime and every dependency into one executable JS file.
+ *
+ * Tuned for start-up (docs/architecture.md, "How a bundle starts fast"): a CommonJS script, so
+ * Node reads and compiles it once (an ES module named `.js` outside a `"type": "module"` package
+ * is first tried as CommonJS, then read and compiled again) and `require`s each Node builtin only
+ * when the module using it first runs; whitespace-minified and pure ASCII, so V8 holds its source
+ * as a one-byte string. Identifiers are kept, so stack traces still name functions.
  */
 import { type BuildFailure, build, type Message, type Metafile } from "esbuild";
 import { doc } from "../emit/literal.ts";
@@ -29,19 +35,18 @@ export interface BundleResult {
 }
 
 /**
- * CJS dependencies (pino, undici, better-sqlite3) call `require` and read `__dirname`, neither
- * of which exists in an ES module; the banner defines them. The shebang makes it executable.
+ * The shebang makes the file executable. `"use strict"` keeps the strict semantics the runtime's
+ * ES modules were written for. The bundle has no `import`/`export`, so it also runs as an ES
+ * module (when named `.mjs` or placed in a `"type": "module"` package), where `require` does not
+ * exist: it is made from `node:module` (Node ≥ 20.16; the bundle only requires Node builtins).
  */
 function banner(version: string): string {
   return [
     "#!/usr/bin/env node",
     `// Built by helrc ${doc(version)}. DO NOT EDIT.`,
-    'import { createRequire as __helrCreateRequire } from "node:module";',
-    'import { dirname as __helrDirname } from "node:path";',
-    'import { fileURLToPath as __helrFileURLToPath } from "node:url";',
-    "const require = __helrCreateRequire(import.meta.url);",
-    "const __filename = __helrFileURLToPath(import.meta.url);",
-    "const __dirname = __helrDirname(__filename);",
+    '"use strict";',
+    'var require = typeof require === "function" ? require :',
+    '  process.getBuiltinModule("node:module").createRequire(process.argv[1] ?? process.cwd() + "/");',
   ].join("\n");
 }
 
@@ -68,9 +73,11 @@ export async function bundleModules(
       write: false,
       metafile: true,
       platform: "node",
-      format: "esm",
+      format: "cjs",
       target: "node20",
-      minify: false,
+      minifyWhitespace: true,
+      minifySyntax: true,
+      charset: "ascii",
       treeShaking: true,
       legalComments: "none",
       logLevel: "silent",

@@ -20,7 +20,7 @@ export function entrySource(indexFile: string): string {
   return [
     'import { main } from "@helr/runtime";',
     `import { app } from ${litString(`./${indexFile}`)};`,
-    "await main(app);",
+    "void main(app);",
     "",
   ].join("\n");
 }

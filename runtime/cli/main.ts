@@ -1,10 +1,12 @@
 import { parseArgs } from "node:util";
 import type { App } from "../app.ts";
-import { runMain } from "./run.ts";
-import { stateCommand } from "./state.ts";
-import { testMain } from "./test.ts";
 import { UsageError, usage } from "./usage.ts";
-import { validateApp } from "./validate.ts";
+
+/*
+ * Commands are imported when they run, not with this module: in the bundle, esbuild turns each
+ * `await import()` into a lazy initialiser, so `--version` and `--help` never load undici, pino,
+ * the engine or the state clients (most of a bundle's start-up time).
+ */
 
 /** The bundle's entry point: parses argv, runs the command, sets the exit code. */
 export async function main(app: App, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
@@ -30,14 +32,15 @@ async function dispatch(app: App, argv: readonly string[]): Promise<number> {
     return print(usage(app.version));
   }
   if (command === "validate") return validate(app, rest);
-  if (command === "run") return runMain(app, rest);
-  if (command === "test") return testMain(app, rest);
-  if (command === "state") return stateCommand(app, rest);
+  if (command === "run") return (await import("./run.ts")).runMain(app, rest);
+  if (command === "test") return (await import("./test.ts")).testMain(app, rest);
+  if (command === "state") return (await import("./state.ts")).stateCommand(app, rest);
   throw new UsageError(`unknown command "${command}"`);
 }
 
 async function validate(app: App, args: readonly string[]): Promise<number> {
   parseWith(args, {});
+  const { validateApp } = await import("./validate.ts");
   const problems = await validateApp(app, process.env);
   if (problems.length === 0) return print(`config valid: ${app.sources.length} source(s)\n`);
   process.stderr.write(`${problems.map((p) => `error: ${p}`).join("\n")}\n`);

@@ -12,7 +12,7 @@ import {
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleModules } from "../../compiler/bundle/index.ts";
 import { emitProgram } from "../../compiler/emit/index.ts";
@@ -21,7 +21,8 @@ import { globalSpec, linkHeaderSource } from "../unit/emit/support/specs.ts";
 /**
  * The bundle is one file: copied alone into an empty directory, with no node_modules anywhere
  * above it and NODE_PATH unset, it still runs, pages through a Link-header API and keeps its
- * SQLite state (through the embedded native addon).
+ * SQLite state (through the embedded native addon). It is a CommonJS script that also runs as an
+ * ES module, so its name and the package.json around it do not matter either.
  */
 const TOKEN = "portable-token-5f4e";
 const PAGES = [
@@ -53,8 +54,15 @@ function servePage(req: IncomingMessage, res: ServerResponse): void {
     .end(JSON.stringify(PAGES[page] ?? []));
 }
 
-/** Runs the copied bundle with a minimal environment: no NODE_PATH, caches inside the temp dir. */
-function runBundle(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs the copied bundle (`script`, by default `run/helr.js`) with a minimal environment: no
+ * NODE_PATH, caches inside the temp dir. `nodeArgs` go to node before the script.
+ */
+function runBundle(
+  args: string[],
+  script = join(runDir, "helr.js"),
+  nodeArgs: string[] = [],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: join(root, "home"),
@@ -63,8 +71,8 @@ function runBundle(args: string[]): Promise<{ code: number | null; stdout: strin
     API_TOKEN: TOKEN,
   };
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(runDir, "helr.js"), ...args], {
-      cwd: runDir,
+    const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
+      cwd: dirname(script),
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -128,5 +136,57 @@ describe("a bundle copied alone into an empty directory", () => {
     expect(authorizations).toEqual([`SSWS ${TOKEN}`, `SSWS ${TOKEN}`]);
     expect(statSync(join(runDir, "helr-state.db")).size).toBeGreaterThan(0);
     expect(existsSync(join(root, "cache"))).toBe(true);
+  });
+});
+
+describe("wherever Node decides what kind of module it is", () => {
+  /** The bundle copied to `name` inside `root/<dir>`, next to `packageJson` when given. */
+  function placed(dir: string, name: string, packageJson?: object): string {
+    mkdirSync(join(root, dir));
+    if (packageJson) writeFileSync(join(root, dir, "package.json"), JSON.stringify(packageJson));
+    copyFileSync(join(runDir, "helr.js"), join(root, dir, name));
+    return join(root, dir, name);
+  }
+
+  it.each([
+    ["named .mjs", "mjs", "helr.mjs", undefined],
+    ["named .cjs", "cjs", "helr.cjs", undefined],
+    ['in a "type": "module" package', "typed-module", "helr.js", { type: "module" }],
+    ['in a "type": "commonjs" package', "typed-commonjs", "helr.js", { type: "commonjs" }],
+  ])("runs %s", async (_, dir, name, packageJson) => {
+    const result = await runBundle(["--version"], placed(dir, name, packageJson));
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("helr 0.1.0\n");
+  });
+
+  it("runs as an ES module with its SQLite state (require made from node:module)", async () => {
+    const script = placed("esm-run", "helr.js", { type: "module" });
+    const result = await runBundle(["run", "--once"], script);
+    expect(result.stderr).not.toMatch(/FAILED|Error/);
+    expect(result.code).toBe(0);
+    expect(statSync(join(root, "esm-run", "helr-state.db")).size).toBeGreaterThan(0);
+  });
+});
+
+describe("start-up", () => {
+  /** Node's own modules that `script` loaded by the time it exited, printed by a preload. */
+  async function builtinsLoaded(args: string[]): Promise<string[]> {
+    const preload = join(root, "print-modules.cjs");
+    writeFileSync(
+      preload,
+      'process.on("exit", () => process.stderr.write(JSON.stringify(process.moduleLoadList)));\n',
+    );
+    const result = await runBundle(args, join(runDir, "helr.js"), ["--require", preload]);
+    return (JSON.parse(result.stderr.slice(result.stderr.lastIndexOf("["))) as string[])
+      .filter((name) => name.startsWith("NativeModule "))
+      .map((name) => name.slice("NativeModule ".length));
+  }
+
+  it("--version leaves the HTTP client unloaded: commands load when they run", async () => {
+    const loaded = await builtinsLoaded(["--version"]);
+    expect(loaded).not.toContain("http");
+    expect(loaded).not.toContain("tls");
+    // The guard has teeth: a command that polls does load them.
+    expect(await builtinsLoaded(["run", "--once"])).toEqual(expect.arrayContaining(["http", "tls"]));
   });
 });
