@@ -86,7 +86,9 @@ export const SOURCE_SCHEMA: SchemaNode = object(
       "What to do when a response cannot be parsed.",
       DEFAULTS.onParseError,
     ),
-    max_response_bytes: bytes("Fail when one response body exceeds this many bytes."),
+    max_response_bytes: bytes(
+      "A response body larger than this is not read: the client stops at the Content-Length or as soon as more bytes arrive, and the page is handled by `on_parse_error` (skip or fail).",
+    ),
     on_invalid_utf8: oneOfValues(
       ["replace", "escape", "fail"],
       "What to do with a non-UTF-8 body.",
