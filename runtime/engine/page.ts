@@ -42,7 +42,7 @@ export interface PageContext {
  * Output is handed on in blocks of about this many bytes, so a huge page never exists twice
  * in memory (once as the response, once as its NDJSON); an ordinary page is one block.
  */
-export const BLOCK_BYTES = 4 * 1024 * 1024;
+const BLOCK_BYTES = 4 * 1024 * 1024;
 
 const REQUEST_ID_HEADERS = ["x-request-id", "x-okta-request-id", "x-github-request-id", "request-id"];
 
@@ -199,7 +199,7 @@ export function processPage(
 }
 
 /** The tallies of a page whose blocks were all taken. */
-export function pageResult(page: OpenPage): PageResult {
+function pageResult(page: OpenPage): PageResult {
   const { document, extracted, emitted, filtered, duplicates, oversized, newIds, mark, warnings } = page;
   return { document, extracted, emitted, filtered, duplicates, oversized, newIds, mark, warnings };
 }
