@@ -95,8 +95,7 @@ export class OpenPage implements PageResult {
   *blocks(blockBytes = BLOCK_BYTES): Generator<Buffer, void, undefined> {
     const { spec, dedupe } = this.#ctx;
     const out = new LineBuffer(Math.min(blockBytes, this.#sizeHint) + 1024);
-    const head = `${JSON.stringify(spec.labelKey)}:${JSON.stringify(spec.labelValue)},"endpoint":${JSON.stringify(this.#endpoint)},"event":`;
-    const metaTail = this.#requestId !== undefined ? `"request_id":${JSON.stringify(this.#requestId)}` : "";
+    const parts = lineParts(spec, this.#endpoint, this.#requestId);
     const watermark = spec.watermark?.eventPath;
     for (const event of this.#events) {
       if (watermark !== undefined) this.mark = laterOf(this.mark, markOf(getPath(event.value, watermark)));
@@ -109,7 +108,7 @@ export class OpenPage implements PageResult {
         this.duplicates++;
         continue;
       }
-      if (!this.#render(event, id, head, metaTail, out)) {
+      if (!this.#render(event, id, parts, out)) {
         this.oversized++;
         continue;
       }
@@ -128,22 +127,37 @@ export class OpenPage implements PageResult {
     return !exclude.some((re) => re.test(raw));
   }
 
-  /** Appends one line to `out`; false when it was dropped for max_line_bytes (skip). */
-  #render(
-    event: ExtractedEvent,
-    id: string | undefined,
-    head: string,
-    metaTail: string,
-    out: LineBuffer,
-  ): boolean {
+  /**
+   * Appends one line to `out`; false when it was dropped for max_line_bytes (skip). The line is
+   * what {@link envelopeLine} gives, written part by part straight into the bytes: the event
+   * copied from the response, the short strings around it without joining them first.
+   */
+  #render(event: ExtractedEvent, id: string | undefined, parts: LineParts, out: LineBuffer): boolean {
     const { spec, now } = this.#ctx;
-    const ts = eventTime(event.value, spec.transform.timestampField, now);
-    const meta = metaJson(event.value, spec, id, metaTail);
+    const value = event.value;
+    const ts = eventTime(value, spec.transform.timestampField, now);
     const start = out.length;
-    out.writeText(`{"ts":${JSON.stringify(ts)},${head}`);
-    if (event instanceof BodyEvent && event.singleLine) out.writeBytes(event.body, event.start, event.end);
-    else out.writeText(event.raw);
-    out.writeText(`,"meta":${meta}}\n`);
+    out.writeBytes(TS_MEMBER);
+    out.writeJsonString(ts);
+    out.writeBytes(parts.head);
+    out.writeEvent(event);
+    out.writeBytes(META_OPEN);
+    const metaId = spec.transform.idField !== undefined ? getPath(value, spec.transform.idField) : id;
+    let members = 0;
+    if (typeof metaId === "string" || typeof metaId === "number") {
+      out.writeBytes(ID_MEMBER);
+      out.writeJsonString(String(metaId));
+      members++;
+    }
+    const message =
+      spec.transform.messageField !== undefined ? getPath(value, spec.transform.messageField) : undefined;
+    if (typeof message === "string") {
+      out.writeBytes(members++ > 0 ? NEXT_MESSAGE_MEMBER : MESSAGE_MEMBER);
+      out.writeJsonString(message);
+    }
+    if (parts.requestId !== undefined)
+      out.writeBytes(members > 0 ? parts.requestId.next : parts.requestId.first);
+    out.writeBytes(LINE_END);
     const max = spec.limits.maxLineBytes;
     const bytes = out.length - start;
     if (max === undefined || bytes <= max) return true;
@@ -157,11 +171,46 @@ export class OpenPage implements PageResult {
       labelKey: spec.labelKey,
       labelValue: spec.labelValue,
       endpoint: this.#endpoint,
-      meta: JSON.parse(meta) as Record<string, string>,
+      meta: metaOf(metaId, message, this.#requestId),
     };
     out.writeText(truncated(fields, event.raw, max));
     return true;
   }
+}
+
+const ascii = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, "latin1"));
+const TS_MEMBER = ascii('{"ts":');
+const META_OPEN = ascii(',"meta":{');
+const ID_MEMBER = ascii('"id":');
+const MESSAGE_MEMBER = ascii('"message":');
+const NEXT_MESSAGE_MEMBER = ascii(',"message":');
+const LINE_END = ascii("}}\n");
+
+/** The bytes every line of a page shares. */
+interface LineParts {
+  /** `,"<label key>":"<label value>","endpoint":"…","event":` */
+  readonly head: Uint8Array;
+  /** The meta member `"request_id":"…"`, alone and after another member. */
+  readonly requestId: { readonly first: Uint8Array; readonly next: Uint8Array } | undefined;
+}
+
+function lineParts(spec: SourceSpec, endpoint: string, requestId: string | undefined): LineParts {
+  const utf8 = (text: string) => new Uint8Array(Buffer.from(text, "utf8"));
+  const head = `,${JSON.stringify(spec.labelKey)}:${JSON.stringify(spec.labelValue)},"endpoint":${JSON.stringify(endpoint)},"event":`;
+  const member = requestId !== undefined ? `"request_id":${JSON.stringify(requestId)}` : undefined;
+  return {
+    head: utf8(head),
+    requestId: member !== undefined ? { first: utf8(member), next: utf8(`,${member}`) } : undefined,
+  };
+}
+
+/** The `meta` object of a line, members in the order {@link OpenPage} writes them. */
+function metaOf(id: unknown, message: unknown, requestId: string | undefined): Record<string, string> {
+  const meta: Record<string, string> = {};
+  if (typeof id === "string" || typeof id === "number") meta.id = String(id);
+  if (typeof message === "string") meta.message = message;
+  if (requestId !== undefined) meta.request_id = requestId;
+  return meta;
 }
 
 /**
@@ -269,24 +318,6 @@ function eventId(value: unknown, spec: SourceSpec): string | undefined {
 }
 
 /**
- * The `meta` object's JSON, members in the order `id`, `message`, `request_id` (what
- * `JSON.stringify` of the object {@link envelopeLine} takes gives), built without the object.
- */
-function metaJson(value: unknown, spec: SourceSpec, id: string | undefined, requestIdMember: string): string {
-  let members = "";
-  const idField = spec.transform.idField;
-  const metaId = idField !== undefined ? getPath(value, idField) : id;
-  if (typeof metaId === "string" || typeof metaId === "number")
-    members = `"id":${JSON.stringify(String(metaId))}`;
-  if (spec.transform.messageField !== undefined) {
-    const message = getPath(value, spec.transform.messageField);
-    if (typeof message === "string") members += `${members ? "," : ""}"message":${JSON.stringify(message)}`;
-  }
-  if (requestIdMember !== "") members += `${members ? "," : ""}${requestIdMember}`;
-  return `{${members}}`;
-}
-
-/**
  * A line that still parses: the event is replaced by `{"_helr_truncated": true, "bytes": N,
  * "prefix": "<start of the event text>"}`, with as much of the text as fits.
  */
@@ -335,10 +366,45 @@ class LineBuffer {
     this.#length += this.#buf.write(text, this.#length);
   }
 
-  writeBytes(source: Buffer, start: number, end: number): void {
+  /** Short bytes (a loop beats a native copy's call for a few dozen bytes). */
+  writeBytes(bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.#reserve(n);
+    const buf = this.#buf;
+    const at = this.#length;
+    if (n > 16) buf.set(bytes, at);
+    else for (let i = 0; i < n; i++) buf[at + i] = bytes[i] as number;
+    this.#length = at + n;
+  }
+
+  /** `JSON.stringify(text)`, encoded; printable ASCII (ids, times) is written as it is read. */
+  writeJsonString(text: string): void {
+    const n = text.length;
+    this.#reserve(n + 2);
+    const buf = this.#buf;
+    let at = this.#length;
+    buf[at++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) {
+        this.writeText(JSON.stringify(text));
+        return;
+      }
+      buf[at++] = c;
+    }
+    buf[at++] = 0x22;
+    this.#length = at;
+  }
+
+  /** The event's JSON text on one line: copied from the response when it already is one. */
+  writeEvent(event: ExtractedEvent): void {
+    if (!(event instanceof BodyEvent && event.singleLine)) {
+      this.writeText(event.raw);
+      return;
+    }
+    const { body, start, end } = event;
     this.#reserve(end - start);
-    this.#buf.set(source.subarray(start, end), this.#length);
-    this.#length += end - start;
+    this.#length += body.copy(this.#buf, this.#length, start, end);
   }
 
   truncate(length: number): void {

@@ -142,9 +142,16 @@ function hasLineBreak(b: Buffer, start: number, end: number): boolean {
 
 /** The value in [start, end): a string without escapes is cut out directly, anything else parsed. */
 function decode(b: Buffer, start: number, end: number): unknown {
-  if (b[start] === 0x22 && !hasBackslash(b, start, end)) return b.toString("utf8", start + 1, end - 1);
+  if (b[start] === 0x22 && !hasBackslash(b, start, end)) return utf8Slice(b, start + 1, end - 1);
   return b[start] === 0x22 ? decodeName(b, start, end) : JSON.parse(b.toString("utf8", start, end));
 }
+
+/**
+ * `b.toString("utf8", start, end)` without its argument checks (Node's own `utf8Slice`, which
+ * `toString` ends in): called for each picked member of each event.
+ */
+const utf8Slice = (b: Buffer, start: number, end: number): string =>
+  (b as Buffer & { utf8Slice(start: number, end: number): string }).utf8Slice(start, end);
 
 /** Like `JSON.parse`: `__proto__` becomes an own property, not the prototype. */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {

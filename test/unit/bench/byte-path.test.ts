@@ -174,10 +174,17 @@ describe("processPage gives the same result on both paths", () => {
     include: fc.constantFrom([], ["a"]),
     maxLineBytes: fc.constantFrom(undefined, 120),
   });
+  /** Strings rich in what JSON escapes or encodes in more than one byte. */
+  const awkwardString = fc.string({
+    unit: fc.oneof(
+      fc.constantFrom('"', "\\", "\n", "\u0001", "\u007f", "é", "\u2028", "\ud800", "😀"),
+      fc.string({ unit: "binary", minLength: 1, maxLength: 1 }),
+    ),
+  });
   const fieldEvent = fc.record(
     {
       uuid: fc.oneof(fc.uuid(), fc.integer()),
-      id: fc.oneof(fc.string(), fc.integer()),
+      id: fc.oneof(awkwardString, fc.integer()),
       published: fc.constantFrom(
         "2024-05-21T13:00:00.123Z",
         "2024-05-21T13:00:00+02:00",
@@ -186,7 +193,7 @@ describe("processPage gives the same result on both paths", () => {
       ),
       ts: fc.integer({ min: 0, max: 2_000_000_000_000 }),
       meta: fc.record({ at: fc.constantFrom("2024-01-01T00:00:00Z", 5) }),
-      msg: fc.string(),
+      msg: awkwardString,
       extra: fc.jsonValue(),
     },
     { requiredKeys: [] },
@@ -216,30 +223,44 @@ describe("processPage gives the same result on both paths", () => {
   });
 
   it("writes the envelope byte for byte as envelopeLine", () => {
+    // Ids and messages of any code points: quotes, backslashes, control characters, non-ASCII
+    // and lone surrogates must come out as JSON.stringify writes them.
+    const fields = fc.record({
+      idField: fc.constantFrom("uuid", "id"),
+      messageField: fc.constantFrom(undefined, "msg"),
+    });
     fc.assert(
-      fc.property(fc.array(fieldEvent, { maxLength: 5 }), fc.string(), fc.string(), (events, key, value) => {
-        const spec = { ...pageSpec({ idField: "uuid" }), labelKey: key, labelValue: value };
-        const body = JSON.stringify(events);
-        const now = () => new Date(0);
-        const expected = extractEvents(body)
-          .events.map((event) => {
-            const id = getPath(event.value, "uuid");
-            return envelopeLine({
-              ts: eventTime(event.value, undefined, now),
-              labelKey: key,
-              labelValue: value,
-              endpoint: "/api/v1/logs",
-              rawEvent: event.raw,
-              meta: {
-                ...(typeof id === "string" || typeof id === "number" ? { id: String(id) } : {}),
-                request_id: "req-1",
-              },
-            });
-          })
-          .join("");
-        expect(processPage(okResponse(Buffer.from(body)), context(spec)).lines).toBe(expected);
-      }),
-      { numRuns: 200 },
+      fc.property(
+        fc.array(fieldEvent, { maxLength: 5 }),
+        fields,
+        fc.string(),
+        fc.string(),
+        (events, { idField, messageField }, key, value) => {
+          const spec = { ...pageSpec({ idField, messageField }), labelKey: key, labelValue: value };
+          const body = JSON.stringify(events);
+          const now = () => new Date(0);
+          const expected = extractEvents(body)
+            .events.map((event) => {
+              const id = getPath(event.value, idField);
+              const message = messageField !== undefined ? getPath(event.value, messageField) : undefined;
+              return envelopeLine({
+                ts: eventTime(event.value, undefined, now),
+                labelKey: key,
+                labelValue: value,
+                endpoint: "/api/v1/logs",
+                rawEvent: event.raw,
+                meta: {
+                  ...(typeof id === "string" || typeof id === "number" ? { id: String(id) } : {}),
+                  ...(typeof message === "string" ? { message } : {}),
+                  request_id: "req-1",
+                },
+              });
+            })
+            .join("");
+          expect(processPage(okResponse(Buffer.from(body)), context(spec)).lines).toBe(expected);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 
