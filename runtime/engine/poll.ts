@@ -57,72 +57,89 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
   // response is fetched ahead: parsing (which updates the dedupe window) waits until the page
   // is actually going to be written.
   let prefetched: Promise<HttpResponse> | undefined;
-  for (let pageNumber = 1; request !== undefined; pageNumber++) {
-    seen.add(request.url + (request.body !== undefined ? JSON.stringify(request.body) : ""));
-    let response: Awaited<ReturnType<typeof sendPage>>;
-    let page: OpenPage;
-    try {
-      response = await (prefetched ?? sendPage(source, context, resolved, request, deps));
-      prefetched = undefined;
-      page = parsePage(response, context, deps, spec.policy.onParseError);
-    } catch (error) {
-      if (!(resumed && pageNumber === 1 && spec.policy.onCursorError === "reset" && isCursorExpiry(error)))
-        throw error;
-      deps.log.warn(
-        { sourceId: spec.id, cause: (error as Error).message },
-        "stored position rejected as expired; starting a fresh pass from the committed high-water mark",
-      );
-      await commit(source, deps, { [paginator.positionKey ?? "position"]: null });
-      pass = new PassState(spec, paginator, {
-        ...state,
-        ...(paginator.positionKey ? { [paginator.positionKey]: "" } : {}),
-      });
-      first = paginator.first(firstInput(resolved, pass, spec, deps.now()));
-      resumed = false;
-      request = first.kind === "request" ? first.request : undefined;
-      pageNumber = 0;
-      continue;
+  // The previous page's checkpoint (flush, then commit) runs while this page is fetched, parsed
+  // and its first block rendered; this page's first line is written only once it is done, so a
+  // crash still repeats at most one page. A failed checkpoint fails the pass there.
+  let committing: Promise<void> = Promise.resolve();
+  try {
+    for (let pageNumber = 1; request !== undefined; pageNumber++) {
+      seen.add(request.url + (request.body !== undefined ? JSON.stringify(request.body) : ""));
+      let response: Awaited<ReturnType<typeof sendPage>>;
+      let page: OpenPage;
+      try {
+        response = await (prefetched ?? sendPage(source, context, resolved, request, deps));
+        prefetched = undefined;
+        page = parsePage(response, context, deps, spec.policy.onParseError);
+      } catch (error) {
+        if (!(resumed && pageNumber === 1 && spec.policy.onCursorError === "reset" && isCursorExpiry(error)))
+          throw error;
+        deps.log.warn(
+          { sourceId: spec.id, cause: (error as Error).message },
+          "stored position rejected as expired; starting a fresh pass from the committed high-water mark",
+        );
+        await committing;
+        await commit(source, deps, { [paginator.positionKey ?? "position"]: null });
+        pass = new PassState(spec, paginator, {
+          ...state,
+          ...(paginator.positionKey ? { [paginator.positionKey]: "" } : {}),
+        });
+        first = paginator.first(firstInput(resolved, pass, spec, deps.now()));
+        resumed = false;
+        request = first.kind === "request" ? first.request : undefined;
+        pageNumber = 0;
+        continue;
+      }
+      summary.requests++;
+      summary.pages++;
+      summary.bytes += response.body.length;
+      const view = {
+        request,
+        status: response.status,
+        headers: response.headers,
+        document: page.document,
+        eventCount: page.extracted,
+        pageNumber,
+        seen,
+        now: deps.now(),
+      };
+      let step =
+        page.document === undefined && paginator.positionKey === "cursor"
+          ? { kind: "stop" as const, reason: "unparsable_page" as const }
+          : paginator.next(view);
+      if (
+        step.kind === "next" &&
+        spec.limits.maxBytes !== undefined &&
+        summary.bytes >= spec.limits.maxBytes
+      ) {
+        step = { kind: "stop", reason: "max_bytes", position: step.position };
+      }
+      if (step.kind === "next" && deps.stopping())
+        step = { kind: "stop", reason: "shutdown", position: step.position };
+      if (step.kind === "next") {
+        prefetched = sendPage(source, context, resolved, step.request, deps);
+        prefetched.catch(() => undefined);
+      }
+      await writePage(page, spec.id, response.url, deps.sink, committing);
+      tally(summary, page);
+      pass.observe(page.mark);
+      Object.assign(pending, pass.progress(step.position), context.dedupeChanges(page.newIds));
+      if (step.kind === "stop") {
+        stop = step.reason;
+        if (COMPLETE_STOPS.has(step.reason)) Object.assign(pending, pass.complete());
+      }
+      if (spec.policy.checkpoint === "per_page" || step.kind === "stop") {
+        committing = checkpoint(source, deps, taken(pending));
+        committing.catch(() => undefined);
+      }
+      request = step.kind === "next" ? step.request : undefined;
     }
-    summary.requests++;
-    summary.pages++;
-    summary.bytes += response.body.length;
-    const view = {
-      request,
-      status: response.status,
-      headers: response.headers,
-      document: page.document,
-      eventCount: page.extracted,
-      pageNumber,
-      seen,
-      now: deps.now(),
-    };
-    let step =
-      page.document === undefined && paginator.positionKey === "cursor"
-        ? { kind: "stop" as const, reason: "unparsable_page" as const }
-        : paginator.next(view);
-    if (step.kind === "next" && spec.limits.maxBytes !== undefined && summary.bytes >= spec.limits.maxBytes) {
-      step = { kind: "stop", reason: "max_bytes", position: step.position };
-    }
-    if (step.kind === "next" && deps.stopping())
-      step = { kind: "stop", reason: "shutdown", position: step.position };
-    if (step.kind === "next") {
-      prefetched = sendPage(source, context, resolved, step.request, deps);
-      prefetched.catch(() => undefined);
-    }
-    await writePage(page, spec.id, response.url, deps.sink);
-    tally(summary, page);
-    pass.observe(page.mark);
-    Object.assign(pending, pass.progress(step.position), context.dedupeChanges(page.newIds));
-    if (step.kind === "stop") {
-      stop = step.reason;
-      if (COMPLETE_STOPS.has(step.reason)) Object.assign(pending, pass.complete());
-    }
-    if (spec.policy.checkpoint === "per_page" || step.kind === "stop")
-      await checkpoint(source, deps, pending);
-    request = step.kind === "next" ? step.request : undefined;
+  } finally {
+    // Nothing outlives the pass: a checkpoint still running when it ends (or fails) is waited for.
+    await committing.catch(() => undefined);
   }
+  await committing;
   if (stop !== undefined && COMPLETE_STOPS.has(stop) && summary.pages === 0)
-    await checkpoint(source, deps, pass.complete());
+    await checkpoint(source, deps, { ...pass.complete() });
   if (stop !== undefined) summary.stopReason = stop;
   summary.position = pass.position ?? null;
   const mark = pass.complete()[spec.watermark?.stateKey ?? ""];
@@ -163,15 +180,17 @@ async function writePage(
   sourceId: string,
   url: string,
   sink: PollDeps["sink"],
+  previousCheckpoint: Promise<void>,
 ): Promise<void> {
   const blocks = page.blocks();
-  for (;;) {
+  for (let first = true; ; first = false) {
     let next: IteratorResult<Buffer>;
     try {
       next = blocks.next();
     } catch (error) {
       throw prefixed(sourceId, url, error);
     }
+    if (first) await previousCheckpoint;
     if (next.done) return;
     await sink.write(next.value);
   }
@@ -194,12 +213,18 @@ function tally(summary: PollSummary, result: OpenPage): void {
 async function checkpoint(
   source: BoundSource,
   deps: PollDeps,
-  changes: Record<string, string | null>,
+  changes: Readonly<Record<string, string | null>>,
 ): Promise<void> {
   if (Object.keys(changes).length === 0) return;
   await deps.sink.flush();
   await commit(source, deps, changes);
-  for (const key of Object.keys(changes)) delete changes[key];
+}
+
+/** A copy of `pending`, which is emptied: what one checkpoint commits. */
+function taken(pending: Record<string, string | null>): Record<string, string | null> {
+  const changes = { ...pending };
+  for (const key of Object.keys(pending)) delete pending[key];
+  return changes;
 }
 
 async function commit(

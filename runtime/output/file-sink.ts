@@ -27,11 +27,14 @@ export async function fileSink(path: string, options: FileSinkOptions = {}): Pro
   );
   await sink.open();
   return {
-    write: (data) => sink.enqueue(() => sink.write(toBuffer(data)), "WRITE", "cannot write"),
+    write: (data) => sink.writeAhead(toBuffer(data)),
     flush: () => sink.enqueue(() => sink.flush(), "FLUSH", "cannot fsync"),
     close: () => sink.close(),
   };
 }
+
+/** Output a file sink accepts ahead of the disk before `write` waits. */
+const WRITE_AHEAD_BYTES = 8 * 1024 * 1024;
 
 class RotatingFile {
   #file: OutputFile | undefined;
@@ -42,6 +45,8 @@ class RotatingFile {
   #tail: Promise<void> = Promise.resolve();
   #failure: OutputError | undefined;
   #closed = false;
+  /** Bytes of writes queued and not yet done. */
+  #queued = 0;
 
   constructor(
     readonly path: string,
@@ -64,6 +69,25 @@ class RotatingFile {
     }
   }
 
+  /**
+   * Queues a write and resolves at once while at most {@link WRITE_AHEAD_BYTES} are queued, so
+   * the engine renders the next lines while the file takes these; past that, resolves when this
+   * write is done (backpressure). A failure is sticky: the next write, and the flush a
+   * checkpoint waits for, reject with it, so nothing after a hole is checkpointed.
+   */
+  writeAhead(data: Buffer): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    this.#queued += data.length;
+    // Rotation goes by when the lines were handed over, not when the file got to them.
+    const at = this.now();
+    const done = this.enqueue(() => this.write(data, at), "WRITE", "cannot write").finally(() => {
+      this.#queued -= data.length;
+    });
+    if (this.#queued > WRITE_AHEAD_BYTES) return done;
+    done.catch(() => undefined);
+    return Promise.resolve();
+  }
+
   /** Runs `op` after every earlier operation; the first failure is sticky (a later write never skips a hole). */
   enqueue(op: () => Promise<void>, code: string, what: string): Promise<void> {
     const run = this.#tail.then(async () => {
@@ -83,17 +107,17 @@ class RotatingFile {
     return run;
   }
 
-  async write(data: Buffer): Promise<void> {
+  async write(data: Buffer, at: Date): Promise<void> {
     const policy = this.rotate;
     if (policy?.kind === "size") {
       for (const step of planSizeWrites(data, this.#size, policy.bytes)) {
-        if (step.kind === "rotate") await this.#rotate(utcStamp(this.now()));
+        if (step.kind === "rotate") await this.#rotate(utcStamp(at));
         else await this.#append(step.data);
       }
       return;
     }
     if (policy?.kind === "daily") {
-      const today = utcDate(this.now());
+      const today = utcDate(at);
       if (this.#contentDate !== undefined && this.#contentDate !== today)
         await this.#rotate(this.#contentDate);
       this.#contentDate = today;

@@ -85,6 +85,7 @@ describe("file sink", () => {
     time.set("2024-05-21T00:00:00.001Z");
     log.length = 0;
     await sink.write(line(2));
+    await sink.flush();
     // The full file is fsynced and closed before it is renamed; the new entry is fsynced too.
     expect(log).toEqual([
       "sync",
@@ -93,6 +94,7 @@ describe("file sink", () => {
       "open events.ndjson",
       "syncDir",
       `write ${line(2).length}`,
+      "sync",
     ]);
     time.set("2024-05-21T23:00:00Z");
     await sink.write(line(3));
@@ -210,7 +212,10 @@ describe("file sink", () => {
       },
     };
     const sink = await fileSink(join(dir, "o.ndjson"), { fs: ops });
-    const error = await sink.write(line(1)).catch((e: unknown) => e);
+    // The write is accepted ahead of the disk; its failure comes out of the flush a checkpoint
+    // waits for, and out of every write after it.
+    await sink.write(line(1));
+    const error = await sink.flush().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutputError);
     expect((error as OutputError).code).toBe("HELR_OUTPUT_WRITE");
     expect((error as Error).message).toMatch(/o\.ndjson.*ENOSPC/);
@@ -218,6 +223,43 @@ describe("file sink", () => {
     await expect(sink.write(line(2))).rejects.toBe(error);
     await expect(sink.flush()).rejects.toBe(error);
     await sink.close();
+  });
+
+  it("accepts writes ahead of the disk up to 8 MiB, then waits for the file (backpressure)", async () => {
+    const dir = temp();
+    const started: number[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const ops: FileOps = {
+      ...nodeFileOps,
+      async open(path) {
+        const file = await nodeFileOps.open(path);
+        return {
+          ...file,
+          write: async (data) => {
+            started.push(data.length);
+            await gate;
+            await file.write(data);
+          },
+        };
+      },
+    };
+    const sink = await fileSink(join(dir, "o.ndjson"), { fs: ops });
+    const block = (n: number) => `${JSON.stringify({ n, pad: "x".repeat(3 * 1024 * 1024) })}\n`;
+    const settled = (p: Promise<void>) =>
+      Promise.race([p.then(() => true), new Promise((r) => setTimeout(() => r(false), 50))]);
+    // 3 MiB and 6 MiB queued: accepted at once, though the file has not taken the first.
+    expect(await settled(sink.write(block(1)))).toBe(true);
+    expect(await settled(sink.write(block(2)))).toBe(true);
+    // 9 MiB queued: this write waits until the file took it.
+    const third = sink.write(block(3));
+    expect(await settled(third)).toBe(false);
+    release();
+    await third;
+    await sink.flush();
+    await sink.close();
+    expect(started).toHaveLength(3);
+    expect(read(dir, "o.ndjson")).toBe(block(1) + block(2) + block(3));
   });
 
   it("cannot open a file in a missing directory, and says which", async () => {

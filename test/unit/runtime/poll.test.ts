@@ -178,6 +178,66 @@ describe("pollSource with link_header", () => {
     ]);
   });
 
+  it("writes a page only once the previous page's checkpoint has committed, even a slow one", async () => {
+    const { base } = await pagedApi(events);
+    const order: string[] = [];
+    const inner = await memoryStore({ path: "" });
+    const store: StateStore = {
+      ...inner,
+      commit: async (id, c) => {
+        const at = c.next_url?.split("after=")[1];
+        order.push(`commit:${at}`);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        await inner.commit(id, c);
+        order.push(`committed:${at}`);
+      },
+    };
+    const source = defineSource(spec(`${base}/api/v1/logs`), {
+      auth: bearerAuth,
+      pagination: linkHeaderPagination,
+    });
+    const summary = await pollSource(source, deps(store, recordingSink(order)));
+    expect(summary).toMatchObject({ events: 5, stopReason: "empty_page" });
+    expect(order).toEqual([
+      "write:2",
+      "flush",
+      "commit:2",
+      "committed:2",
+      "write:2",
+      "flush",
+      "commit:4",
+      "committed:4",
+      "write:1",
+      "flush",
+      "commit:5",
+      "committed:5",
+    ]);
+    // The pass returned only after its last checkpoint.
+    expect((await inner.read("okta")).next_url).toBe(`${base}/api/v1/logs?after=5`);
+  });
+
+  it("fails the pass at a failed checkpoint, before the next page is written", async () => {
+    const { base } = await pagedApi(events);
+    const order: string[] = [];
+    const inner = await memoryStore({ path: "" });
+    const store: StateStore = {
+      ...inner,
+      commit: async () => {
+        order.push("commit");
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        throw new Error("state database is full");
+      },
+    };
+    const source = defineSource(spec(`${base}/api/v1/logs`), {
+      auth: bearerAuth,
+      pagination: linkHeaderPagination,
+    });
+    await expect(pollSource(source, deps(store, recordingSink(order)))).rejects.toThrow(
+      "state database is full",
+    );
+    expect(order).toEqual(["write:2", "flush", "commit"]);
+  });
+
   it("names the source, URL and status on an HTTP error, never the token", async () => {
     const { base } = await pagedApi(events);
     const store = await memoryStore({ path: "" });
