@@ -165,12 +165,16 @@ class Scanner {
 
 /** JSON whitespace: space, tab, line feed, carriage return (nothing else, not even a BOM). */
 export function skipWs(b: Uint8Array, i: number): number {
+  // Never reads past the end: one out-of-bounds read would make V8 compile every inlined copy
+  // of this loop (and the scan around it) with a slower load.
+  const n = b.length;
   let j = i;
-  for (;;) {
-    const c = b[j];
-    if (c === undefined || c > 0x20 || (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09)) return j;
+  while (j < n) {
+    const c = b[j] as number;
+    if (c > 0x20 || (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09)) return j;
     j++;
   }
+  return j;
 }
 
 /** Whether [start, end) holds a backslash (a string literal with escapes). */
