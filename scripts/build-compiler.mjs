@@ -28,7 +28,9 @@ await build({
   // fifth of the time) except the big ones that only `emit`/`build` load, and esbuild itself.
   external: ["esbuild", "ts-morph", "typescript"],
   // Bundled CommonJS dependencies (yaml, ajv) call require().
-  banner: { js: 'import { createRequire as __helrcRequire } from "node:module"; const require = __helrcRequire(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __helrcRequire } from "node:module"; const require = __helrcRequire(import.meta.url);',
+  },
   legalComments: "none",
   logLevel: "warning",
 });
