@@ -12,6 +12,7 @@ import { doc } from "../emit/literal.ts";
 import { ENTRY, generatedModulesPlugin } from "./generated-modules.ts";
 import { nativeAddonPlugin } from "./native-addon.ts";
 import { PACKAGE_ROOT, RUNTIME_ENTRY } from "./package-root.ts";
+import { scanThreadPlugin } from "./scan-thread.ts";
 
 /** How to bundle. */
 export interface BundleOptions {
@@ -83,7 +84,11 @@ export async function bundleModules(
       logLevel: "silent",
       banner: { js: banner(options.version) },
       alias: { "@helr/runtime": RUNTIME_ENTRY },
-      plugins: [generatedModulesPlugin(modules, indexFile), nativeAddonPlugin(options.nativeAddon)],
+      plugins: [
+        generatedModulesPlugin(modules, indexFile),
+        nativeAddonPlugin(options.nativeAddon),
+        scanThreadPlugin(),
+      ],
     });
     const output = result.outputFiles[0];
     if (!output) throw new Error("esbuild produced no output file");

@@ -8,6 +8,7 @@
 import type { Plugin } from "esbuild";
 import { litString } from "../emit/literal.ts";
 import { PACKAGE_ROOT } from "./package-root.ts";
+import { SCAN_THREAD_MODULE } from "./scan-thread.ts";
 
 /** esbuild entry point name served by {@link generatedModulesPlugin}. */
 export const ENTRY = "helr:entry";
@@ -15,12 +16,13 @@ export const ENTRY = "helr:entry";
 const NAMESPACE = "helr-generated";
 const ENTRY_FILE = "entry.js";
 
-/** The entry: hand the generated app to the runtime's CLI. */
+/** The entry: hand the generated app, and the page scan thread's program, to the runtime's CLI. */
 export function entrySource(indexFile: string): string {
   return [
     'import { main } from "@helr/runtime";',
+    `import scanThread from ${litString(SCAN_THREAD_MODULE)};`,
     `import { app } from ${litString(`./${indexFile}`)};`,
-    "void main(app);",
+    "void main(app, undefined, { scanThread });",
     "",
   ].join("\n");
 }

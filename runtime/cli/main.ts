@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { App } from "../app.ts";
+import { useScanThread } from "../extract/scan-thread.ts";
 import { UsageError, usage } from "./usage.ts";
 
 /*
@@ -8,8 +9,22 @@ import { UsageError, usage } from "./usage.ts";
  * the engine or the state clients (most of a bundle's start-up time).
  */
 
+/** What the bundle entry hands {@link main} besides the app. */
+export interface MainOptions {
+  /**
+   * The page scan thread's program (runtime/extract/scan-thread-main.ts bundled on its own);
+   * without it, pages are scanned on the main thread.
+   */
+  readonly scanThread?: string;
+}
+
 /** The bundle's entry point: parses argv, runs the command, sets the exit code. */
-export async function main(app: App, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+export async function main(
+  app: App,
+  argv: readonly string[] = process.argv.slice(2),
+  options: MainOptions = {},
+): Promise<void> {
+  useScanThread(options.scanThread);
   try {
     process.exitCode = await dispatch(app, argv);
   } catch (error) {

@@ -1,3 +1,4 @@
+import { scanDocument } from "../extract/byte-scan.ts";
 import {
   type EventList,
   type ExtractedEvent,
@@ -6,7 +7,8 @@ import {
   ParseError,
 } from "../extract/events.ts";
 import { getPath } from "../extract/path.ts";
-import { BodyEvent, extractFromBytes } from "../extract/raw-events.ts";
+import { BodyEvent, type BytePlan, bytePlan, extractScanned } from "../extract/raw-events.ts";
+import { sharedScanThread } from "../extract/scan-thread.ts";
 import { DEFAULT_TIME_FIELDS, eventTime } from "../extract/timestamp.ts";
 import type { HttpResponse } from "../http/client.ts";
 import { envelopeLine } from "../output/envelope.ts";
@@ -40,9 +42,10 @@ export interface PageContext {
 
 /**
  * Output is handed on in blocks of about this many bytes, so a huge page never exists twice
- * in memory (once as the response, once as its NDJSON); an ordinary page is one block.
+ * in memory (once as the response, once as its NDJSON), and the engine turns the event loop
+ * between blocks (the next response is read meanwhile and its scan starts on the scan thread).
  */
-const BLOCK_BYTES = 4 * 1024 * 1024;
+const BLOCK_BYTES = 256 * 1024;
 
 const REQUEST_ID_HEADERS = ["x-request-id", "x-okta-request-id", "x-github-request-id", "request-id"];
 
@@ -216,12 +219,14 @@ function metaOf(id: unknown, message: unknown, requestId: string | undefined): R
 /**
  * Decodes and extracts one response; its lines are rendered by {@link OpenPage.blocks}.
  * Throws {@link ParseError} (before anything is rendered: a bad page writes nothing).
- * `text` forces the reference path (decode, `JSON.parse`, scan) that the byte path must match.
+ * `text` forces the reference path (decode, `JSON.parse`, scan) that the byte path must match;
+ * `scanned` is the byte path's result when it was computed already ({@link receivePage}).
  */
 export function openPage(
   response: HttpResponse,
   ctx: PageContext,
   path: "bytes" | "text" = "bytes",
+  scanned?: { readonly extraction: Extraction | undefined },
 ): OpenPage {
   const max = ctx.spec.limits.maxResponseBytes;
   if (max !== undefined && response.oversizeBytes !== undefined) {
@@ -229,11 +234,51 @@ export function openPage(
       `response of more than ${max} bytes (${response.oversizeBytes} known) exceeds max_response_bytes (${max})`,
     );
   }
-  const extraction =
-    (path === "bytes" ? fromBytes(response.body, ctx.spec) : undefined) ??
-    extractEvents(decode(response.body, ctx.spec), ctx.spec.extract);
+  const fast = scanned
+    ? scanned.extraction
+    : path === "bytes"
+      ? fromBytes(response.body, ctx.spec)
+      : undefined;
+  const extraction = fast ?? extractEvents(decode(response.body, ctx.spec), ctx.spec.extract);
   rejectApiError(extraction.apiStatus !== undefined ? extraction.apiStatus : extraction.document);
   return new OpenPage(ctx, extraction, response);
+}
+
+/** Bodies of this many bytes and up to {@link THREAD_MAX_BYTES} go to the scan thread, when the process has one. */
+const THREAD_MIN_BYTES = 64 * 1024;
+/** Larger pages are scanned inline: the thread's heap is kept small, and one page has nothing to overlap with. */
+const THREAD_MAX_BYTES = 64 * 1024 * 1024;
+
+/** A response, and its byte path's result when the scan thread computed it. */
+export interface ReceivedPage {
+  readonly response: HttpResponse;
+  readonly scanned?: { readonly extraction: Extraction | undefined };
+}
+
+/**
+ * Scans a big response on the scan thread (extract/scan-thread.ts) as soon as it arrived, so
+ * the scan runs while the engine finishes the page before. Only the scan moves: filters, dedupe
+ * and the watermark still run in order, on this thread, when the page is opened. Resolves once
+ * the scan is done; a failed thread rejects (the page is then fetched again by a later poll).
+ */
+export async function receivePage(response: HttpResponse, spec: SourceSpec): Promise<ReceivedPage> {
+  const thread = sharedScanThread();
+  const body = response.body;
+  const size = body.length;
+  if (
+    thread === undefined ||
+    size < THREAD_MIN_BYTES ||
+    size > THREAD_MAX_BYTES ||
+    response.oversizeBytes !== undefined
+  )
+    return { response };
+  // The body moves to the thread: only a buffer that is the body's alone can go.
+  if (body.byteOffset !== 0 || body.buffer.byteLength !== body.length) return { response };
+  const plan = bytePlanFor(body, spec);
+  if (plan === undefined) return { response };
+  const back = await thread.scan(body, plan.scan);
+  const returned = { ...response, body: back.body };
+  return { response: returned, scanned: { extraction: extractScanned(back.body, plan, back.scan) } };
 }
 
 /** A whole page at once: its tallies and all its lines as one string (tests, tools). */
@@ -260,9 +305,15 @@ export function emptyPage(ctx: PageContext): OpenPage {
 
 /**
  * The byte path (no `JSON.parse` of the body) when the paginator never reads the document;
- * undefined when the text path must run (see {@link extractFromBytes}).
+ * undefined when the text path must run (see {@link bytePlan}).
  */
 function fromBytes(body: Buffer, spec: SourceSpec): Extraction | undefined {
+  const plan = bytePlanFor(body, spec);
+  return plan && extractScanned(body, plan, scanDocument(body, plan.scan));
+}
+
+/** What the byte path scans `body` for, or undefined when this source or body takes the text path. */
+function bytePlanFor(body: Buffer, spec: SourceSpec): BytePlan | undefined {
   const max = spec.limits.maxResponseBytes;
   if (max !== undefined && body.length > max) return undefined;
   const pagination = spec.pagination;
@@ -273,7 +324,7 @@ function fromBytes(body: Buffer, spec: SourceSpec): Extraction | undefined {
     fields = eventFields(spec);
     FIELDS.set(spec, fields);
   }
-  return extractFromBytes(body, spec.extract, fields);
+  return bytePlan(body, spec.extract, fields);
 }
 
 const FIELDS = new WeakMap<SourceSpec, readonly string[]>();

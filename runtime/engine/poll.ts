@@ -4,7 +4,7 @@ import type { HttpResponse } from "../http/client.ts";
 import { redactUrl } from "../http/redact.ts";
 import { COMPLETE_STOPS, type PageRequest, type StopReason } from "../paginate/types.ts";
 import { firstInput, isCursorExpiry } from "./first-request.ts";
-import { emptyPage, type OpenPage, openPage } from "./page.ts";
+import { emptyPage, type OpenPage, openPage, type ReceivedPage, receivePage } from "./page.ts";
 import { PassState } from "./pass-state.ts";
 import { resolveRequest } from "./resolve.ts";
 import { sendPage } from "./send.ts";
@@ -56,7 +56,8 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
   // The next page's request goes out while this page is flushed and checkpointed. Only the
   // response is fetched ahead: parsing (which updates the dedupe window) waits until the page
   // is actually going to be written.
-  let prefetched: Promise<HttpResponse> | undefined;
+  let prefetched: Promise<ReceivedPage> | undefined;
+  const receive = (response: HttpResponse) => receivePage(response, spec);
   // The previous page's checkpoint (flush, then commit) runs while this page is fetched, parsed
   // and its first block rendered; this page's first line is written only once it is done, so a
   // crash still repeats at most one page. A failed checkpoint fails the pass there.
@@ -67,9 +68,11 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
       let response: Awaited<ReturnType<typeof sendPage>>;
       let page: OpenPage;
       try {
-        response = await (prefetched ?? sendPage(source, context, resolved, request, deps));
+        const received = await (prefetched ??
+          sendPage(source, context, resolved, request, deps).then(receive));
         prefetched = undefined;
-        page = parsePage(response, context, deps, spec.policy.onParseError);
+        response = received.response;
+        page = parsePage(received, context, deps, spec.policy.onParseError);
       } catch (error) {
         if (!(resumed && pageNumber === 1 && spec.policy.onCursorError === "reset" && isCursorExpiry(error)))
           throw error;
@@ -116,7 +119,7 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
       if (step.kind === "next" && deps.stopping())
         step = { kind: "stop", reason: "shutdown", position: step.position };
       if (step.kind === "next") {
-        prefetched = sendPage(source, context, resolved, step.request, deps);
+        prefetched = sendPage(source, context, resolved, step.request, deps).then(receive);
         prefetched.catch(() => undefined);
       }
       await writePage(page, spec.id, response.url, deps.sink, committing);
@@ -148,14 +151,14 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
 }
 
 function parsePage(
-  response: HttpResponse,
+  { response, scanned }: ReceivedPage,
   context: ReturnType<typeof sourceContext>,
   deps: PollDeps,
   onParseError: "skip" | "fail",
 ): OpenPage {
   const id = context.spec.id;
   try {
-    const page = openPage(response, context.page);
+    const page = openPage(response, context.page, "bytes", scanned);
     for (const warning of page.warnings)
       deps.log.warn({ sourceId: id, url: redactUrl(response.url) }, warning);
     return page;
@@ -193,6 +196,9 @@ async function writePage(
     if (first) await previousCheckpoint;
     if (next.done) return;
     await sink.write(next.value);
+    // A turn of the event loop between blocks: the next page's response is read meanwhile and
+    // its scan starts on the scan thread while this page is still being rendered.
+    await new Promise(setImmediate);
   }
 }
 

@@ -34,9 +34,9 @@ export interface ScanPlan {
 /** One array's elements and picked members, as flat offset lists. */
 export interface ArrayScan {
   /** `start, end` of each element. */
-  readonly elements: number[];
+  readonly elements: ArrayLike<number>;
   /** `element index, field index, value start, value end` of each picked member, in text order. */
-  readonly picks: number[];
+  readonly picks: ArrayLike<number>;
 }
 
 export interface DocumentScan {
@@ -108,7 +108,7 @@ class Scanner {
   /** An events array: every element's range, and the wanted members of each object element. */
   #events(i: number, key: string): number {
     const b = this.#b;
-    const scan: ArrayScan = { elements: [], picks: [] };
+    const scan = { elements: [] as number[], picks: [] as number[] };
     this.arrays.set(key, scan);
     let j = skipWs(b, i + 1);
     if (b[j] === CLOSE_BRACKET) return j + 1;

@@ -4,6 +4,7 @@ import {
   type DocumentScan,
   decodeName,
   hasBackslash,
+  type ScanPlan,
   scanDocument,
   skipWs,
 } from "./byte-scan.ts";
@@ -35,6 +36,27 @@ export function extractFromBytes(
   options: ExtractOptions,
   fields: readonly string[],
 ): Extraction | undefined {
+  const plan = bytePlan(body, options, fields);
+  return plan && extractScanned(body, plan, scanDocument(body, plan.scan));
+}
+
+/** What the byte path scans a body for, decided from its first bytes and the options. */
+export interface BytePlan {
+  readonly scan: ScanPlan;
+  readonly isArray: boolean;
+  readonly keys: readonly string[];
+  readonly fields: readonly string[];
+}
+
+/**
+ * The scan {@link extractFromBytes} makes of `body`, or undefined when the text path must decide
+ * (see there). Split from the scan itself so the scan can run elsewhere (scan-worker.ts).
+ */
+export function bytePlan(
+  body: Buffer,
+  options: ExtractOptions,
+  fields: readonly string[],
+): BytePlan | undefined {
   const path = options.eventsPath;
   if (options.eventObjectPath !== undefined || path?.includes(".") === true) return undefined;
   if (body[0] === 0xef || !isUtf8(body)) return undefined;
@@ -42,14 +64,27 @@ export function extractFromBytes(
   // An events path into a root array is an error, which the text path words.
   if (isArray && path !== undefined) return undefined;
   const keys = path !== undefined ? [path] : DEFAULT_EVENT_KEYS;
-  const scan = scanDocument(body, { arrayKeys: isArray ? [] : keys, topKeys: API_STATUS_KEYS, fields });
+  return {
+    scan: { arrayKeys: isArray ? [] : keys, topKeys: API_STATUS_KEYS, fields },
+    isArray,
+    keys,
+    fields,
+  };
+}
+
+/** The extraction from a scan of `body` made by `plan` (undefined scan: not JSON). */
+export function extractScanned(
+  body: Buffer,
+  plan: BytePlan,
+  scan: DocumentScan | undefined,
+): Extraction | undefined {
   if (scan === undefined) return undefined;
-  const events = isArray ? scan.arrays.get("") : chosen(scan, keys);
+  const events = plan.isArray ? scan.arrays.get("") : chosen(scan, plan.keys);
   if (!events) return undefined;
   return {
-    events: new BodyEvents(body, events, fields),
-    document: lazyDocument(body, isArray),
-    apiStatus: isArray ? null : apiStatus(body, scan),
+    events: new BodyEvents(body, events, plan.fields),
+    document: lazyDocument(body, plan.isArray),
+    apiStatus: plan.isArray ? null : apiStatus(body, scan),
   };
 }
 
