@@ -247,7 +247,7 @@ export function openPage(
 /** Bodies of this many bytes and up to {@link THREAD_MAX_BYTES} go to the scan thread, when the process has one. */
 const THREAD_MIN_BYTES = 64 * 1024;
 /** Larger pages are scanned inline: the thread's heap is kept small, and one page has nothing to overlap with. */
-const THREAD_MAX_BYTES = 64 * 1024 * 1024;
+const THREAD_MAX_BYTES = 16 * 1024 * 1024;
 
 /** A response, and its byte path's result when the scan thread computed it. */
 export interface ReceivedPage {
@@ -273,7 +273,9 @@ export async function receivePage(response: HttpResponse, spec: SourceSpec): Pro
   )
     return { response };
   // The body moves to the thread: only a buffer that is the body's alone can go.
-  if (body.byteOffset !== 0 || body.buffer.byteLength !== body.length) return { response };
+  const alone =
+    body.buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.buffer.byteLength === size;
+  if (!alone) return { response };
   const plan = bytePlanFor(body, spec);
   if (plan === undefined) return { response };
   const back = await thread.scan(body, plan.scan);

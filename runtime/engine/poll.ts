@@ -53,9 +53,9 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
   const seen = new Set<string>();
   let request: PageRequest | undefined = first.kind === "request" ? first.request : undefined;
   let stop: StopReason | undefined = first.kind === "skip" ? first.reason : undefined;
-  // The next page's request goes out while this page is flushed and checkpointed. Only the
-  // response is fetched ahead: parsing (which updates the dedupe window) waits until the page
-  // is actually going to be written.
+  // The next page's request goes out before this page is rendered, and a big response's byte
+  // scan starts on the scan thread as soon as it arrived. Only the fetch and the scan run ahead:
+  // filters and dedupe (which update the window) wait until the page is going to be written.
   let prefetched: Promise<ReceivedPage> | undefined;
   const receive = (response: HttpResponse) => receivePage(response, spec);
   // The previous page's checkpoint (flush, then commit) runs while this page is fetched, parsed
@@ -175,8 +175,10 @@ function parsePage(
 
 /**
  * Renders the page block by block, each written (and accepted by the sink) before the next is
- * rendered, so a huge page holds one block of output at a time. A rendering failure
- * (max_line_bytes: fail) names the source and page; a sink failure stays as the sink worded it.
+ * rendered, so a huge page holds one block of output at a time. The first block is rendered
+ * while `previousCheckpoint` runs and written only once it succeeded (its failure is thrown).
+ * A rendering failure (max_line_bytes: fail) names the source and page; a sink failure stays as
+ * the sink worded it.
  */
 async function writePage(
   page: OpenPage,

@@ -98,7 +98,12 @@ export class ScanThread {
         resolve({ body: back, scan: reply.scan });
       });
       if (this.#pending.size === 1) worker.ref();
-      worker.postMessage({ id, body, plan } satisfies ScanRequest, [body.buffer as ArrayBuffer]);
+      try {
+        worker.postMessage({ id, body, plan } satisfies ScanRequest, [body.buffer as ArrayBuffer]);
+      } catch (error) {
+        // Not transferable (a shared buffer): nothing was sent.
+        this.#settle(id, error as Error);
+      }
     });
   }
 
@@ -113,8 +118,9 @@ export class ScanThread {
     if (this.#worker) return this.#worker;
     const worker = new Worker(this.#source, {
       eval: true,
-      // The thread holds one body at a time and builds two offset lists: a small heap will do.
-      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
+      // The thread holds one body (at most 16 MiB) at a time and builds two offset lists: about
+      // 12 bytes per event and 16 per picked member, so even a body of 3-byte events fits.
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 },
     });
     worker.unref();
     worker.on("message", (reply: ScanReply) => this.#settle(reply.id, reply));
