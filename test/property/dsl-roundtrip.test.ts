@@ -10,7 +10,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { stringify } from "yaml";
+import { Document, isScalar, visit } from "yaml";
 import type { AstNode } from "../../compiler/ast/nodes.ts";
 import { renderText } from "../../compiler/diagnostics/render.ts";
 import { analyze, type FrontEndResult } from "../../compiler/pipeline.ts";
@@ -53,12 +53,26 @@ function plainShape(value: unknown): unknown {
  */
 const NOT_SUPPORTED_YET = new Set(["HLR3002", "HLR3003", "HLR3004"]);
 
+/**
+ * The config as YAML (the `yaml` package). A key `<<` is quoted: plain, it is YAML's merge key,
+ * which Helr reads as the Rust Helr does (`<<: *base`).
+ */
+function yamlText(config: Record<string, unknown>): string {
+  const doc = new Document(config);
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === "<<") pair.key.type = "QUOTE_DOUBLE";
+    },
+  });
+  return doc.toString();
+}
+
 /** Analyzes the config as JSON, YAML and `.helr`; all three must agree. Returns the original. */
 function checkForms(config: Record<string, unknown>): FrontEndResult {
   const original = analyzeOne("config.json", JSON.stringify(config));
   const errors = original.diagnostics.filter((d) => d.severity === "error" && !NOT_SUPPORTED_YET.has(d.code));
   expect(errors, renderText(errors, original.files)).toEqual([]);
-  const yaml = analyzeOne("config.yaml", stringify(config));
+  const yaml = analyzeOne("config.yaml", yamlText(config));
   const helrText = printHelrValue(config as never);
   const helr = analyzeOne("config.helr", helrText);
   expect(irOf(helr), helrText).toEqual(irOf(original));

@@ -121,7 +121,8 @@ export function sizeValue(image: string): number {
  * largest unit that divides it, or undefined when no literal reads back as exactly `value`.
  */
 export function formatDuration(value: number, key: string): string | undefined {
-  if (!Number.isFinite(value) || value < 0) return undefined;
+  // -0 has no unit literal (`0s` reads back as +0): it stays a plain number.
+  if (!Number.isFinite(value) || value < 0 || Object.is(value, -0)) return undefined;
   if (value === 0) return key.endsWith("_ms") ? "0ms" : "0s";
   const valueMs = key.endsWith("_ms") ? value : value * 1000;
   const candidates = ["d", "h", "m", "s", "ms"].map((unit) => {
@@ -136,7 +137,7 @@ export function formatDuration(value: number, key: string): string | undefined {
 
 /** Writes a byte count as a size literal with the smallest whole amount, or undefined. */
 export function formatSize(value: number): string | undefined {
-  if (!Number.isSafeInteger(value) || value < 0) return undefined;
+  if (!Number.isSafeInteger(value) || value < 0 || Object.is(value, -0)) return undefined;
   let best: string | undefined;
   let bestAmount = Number.POSITIVE_INFINITY;
   for (const [unit, bytes] of Object.entries(SIZE_BYTES)) {

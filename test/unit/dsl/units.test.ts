@@ -49,6 +49,9 @@ describe("durations and sizes", () => {
     expect(formatSize(10_000_000)).toBe("10MB");
     expect(formatSize(1500)).toBe("1500B");
     expect(formatSize(1.5)).toBeUndefined();
+    // `0s` and `0B` read back as +0: -0 stays a plain number.
+    expect(formatDuration(-0, "x_secs")).toBeUndefined();
+    expect(formatSize(-0)).toBeUndefined();
   });
 
   it("reads back every duration and size it writes", () => {
