@@ -4,7 +4,8 @@ import type { HttpResponse } from "../http/client.ts";
 
 /**
  * One recorded response: `DIR/<source>/NNNNNN.json`. The reference's fields (`url`, `status`,
- * `headers`, `body_base64`) plus `method`. A header received once is a string, a repeated one
+ * `headers`, `body_base64`) plus `method`, and `oversize_bytes` for a body that was not read
+ * because it exceeded `max_response_bytes`. A header received once is a string, a repeated one
  * (two `link` lines) an array; both forms are read back.
  */
 export interface Recording {
@@ -13,6 +14,8 @@ export interface Recording {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | readonly string[]>>;
   readonly body_base64: string;
+  /** The bytes known of a body dropped for `max_response_bytes` (its `body_base64` is empty). */
+  readonly oversize_bytes?: number;
 }
 
 const NAME = /^(\d+)\.json$/;
@@ -80,5 +83,6 @@ export function decodeRecording(text: string, where: string): HttpResponse {
     headers,
     body: Buffer.from(r.body_base64, "base64"),
     url: typeof r.url === "string" ? r.url : "",
+    ...(typeof r.oversize_bytes === "number" ? { oversizeBytes: r.oversize_bytes } : {}),
   };
 }

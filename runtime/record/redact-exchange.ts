@@ -48,6 +48,7 @@ export function redactExchange(req: HttpRequest, res: HttpResponse, secrets: rea
     status: res.status,
     headers,
     body_base64: redactBody(res.body, known).toString("base64"),
+    ...(res.oversizeBytes !== undefined ? { oversize_bytes: res.oversizeBytes } : {}),
   };
 }
 

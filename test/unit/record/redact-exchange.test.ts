@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HttpRequest, HttpResponse } from "../../../runtime/http/client.ts";
+import { decodeRecording, encodeRecording } from "../../../runtime/record/format.ts";
 import { redactExchange, requestSecrets } from "../../../runtime/record/redact-exchange.ts";
 
 const request = (headers: Record<string, string>, url = "https://api.example.com/logs"): HttpRequest => ({
@@ -79,5 +80,18 @@ describe("redactExchange", () => {
       "configured-secret-999",
     ]);
     expect(Buffer.from(untouched.body_base64, "base64").equals(binary)).toBe(true);
+  });
+
+  it("records a body dropped for max_response_bytes as such, and replays it as such", () => {
+    const dropped = { ...response({}, ""), oversizeBytes: 5_000_000 };
+    const saved = redactExchange(request({}), dropped, []);
+    expect(saved).toMatchObject({ body_base64: "", oversize_bytes: 5_000_000 });
+    const replayed = decodeRecording(encodeRecording(saved), "000001.json");
+    expect(replayed.oversizeBytes).toBe(5_000_000);
+    expect(replayed.body.length).toBe(0);
+    // An ordinary response carries no such field, either way.
+    const plain = redactExchange(request({}), response({}, "[]"), []);
+    expect("oversize_bytes" in plain).toBe(false);
+    expect(decodeRecording(encodeRecording(plain), "000002.json").oversizeBytes).toBeUndefined();
   });
 });
