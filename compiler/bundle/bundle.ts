@@ -11,8 +11,9 @@ import { type BuildFailure, build, type Message, type Metafile } from "esbuild";
 import { doc } from "../emit/literal.ts";
 import { ENTRY, generatedModulesPlugin } from "./generated-modules.ts";
 import { nativeAddonPlugin } from "./native-addon.ts";
-import { PACKAGE_ROOT, RUNTIME_ENTRY } from "./package-root.ts";
+import { RUNTIME_ENTRY } from "./package-root.ts";
 import { scanThreadPlugin } from "./scan-thread.ts";
+import { NODE_SCRIPT } from "./script-options.ts";
 
 /** How to bundle. */
 export interface BundleOptions {
@@ -67,21 +68,11 @@ export async function bundleModules(
   const indexFile = options.indexFile ?? "index.ts";
   try {
     const result = await build({
-      absWorkingDir: PACKAGE_ROOT,
+      ...NODE_SCRIPT,
       entryPoints: [ENTRY],
       outfile: options.outFile ?? "helr.js",
-      bundle: true,
-      write: false,
       metafile: true,
-      platform: "node",
-      format: "cjs",
-      target: "node20",
-      minifyWhitespace: true,
-      minifySyntax: true,
-      charset: "ascii",
       treeShaking: true,
-      legalComments: "none",
-      logLevel: "silent",
       banner: { js: banner(options.version) },
       alias: { "@helr/runtime": RUNTIME_ENTRY },
       plugins: [

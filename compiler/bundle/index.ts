@@ -1,5 +1,5 @@
 /**
- * Bundle stage: emitted modules + runtime + dependencies → one executable ESM file (in memory).
+ * Bundle stage: emitted modules + runtime + dependencies → one executable JS file (in memory).
  */
 export { type BundleOptions, type BundleResult, bundleModules } from "./bundle.ts";
 export { entrySource } from "./generated-modules.ts";

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { build, type Plugin } from "esbuild";
 import { litString } from "../emit/literal.ts";
 import { PACKAGE_ROOT } from "./package-root.ts";
+import { NODE_SCRIPT } from "./script-options.ts";
 
 /** The virtual module whose default export is the scan thread's program. */
 export const SCAN_THREAD_MODULE = "helr-thread:scan";
@@ -16,22 +17,9 @@ export const SCAN_THREAD_MODULE = "helr-thread:scan";
 const NAMESPACE = "helr-thread";
 const THREAD_MAIN = join(PACKAGE_ROOT, "runtime", "extract", "scan-thread-main.ts");
 
-/** The thread's program: CommonJS (an eval'd worker script has `require`), minified like the bundle. */
+/** The thread's program, built like the bundle (CommonJS: an eval'd worker script has `require`). */
 export async function scanThreadProgram(): Promise<string> {
-  const result = await build({
-    absWorkingDir: PACKAGE_ROOT,
-    entryPoints: [THREAD_MAIN],
-    bundle: true,
-    write: false,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    minifyWhitespace: true,
-    minifySyntax: true,
-    charset: "ascii",
-    legalComments: "none",
-    logLevel: "silent",
-  });
+  const result = await build({ ...NODE_SCRIPT, entryPoints: [THREAD_MAIN] });
   const output = result.outputFiles[0];
   if (!output) throw new Error("esbuild produced no scan thread program");
   return output.text;
