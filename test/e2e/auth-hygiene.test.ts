@@ -18,7 +18,6 @@ import { bearerAuth } from "../../runtime/auth/bearer.ts";
 import { oauth2Auth } from "../../runtime/auth/oauth2.ts";
 import type { AuthContext, Authenticator } from "../../runtime/auth/types.ts";
 import { pollSource } from "../../runtime/engine/poll.ts";
-import { sendHttp } from "../../runtime/http/client.ts";
 import { tlsConnectOptions } from "../../runtime/http/tls.ts";
 import type { Sink } from "../../runtime/output/sink.ts";
 import { singleRequest } from "../../runtime/paginate/single.ts";
@@ -26,6 +25,7 @@ import type { AuthSpec, OAuth2AuthSpec } from "../../runtime/spec.ts";
 import { memoryStore } from "../../runtime/state/memory.ts";
 import type { StateStore } from "../../runtime/state/store.ts";
 import { type OAuthServer, startOAuthServer } from "../support/oauth-server.ts";
+import { pollDeps } from "../support/poll-deps.ts";
 import { sinkText } from "../support/sink-text.ts";
 import { sourceSpec } from "../support/source-spec.ts";
 
@@ -166,16 +166,7 @@ async function poll(
   const spec = sourceSpec({ strategy: "single" }, { id, url, auth });
   const source = defineSource(spec as never, { auth: factory as never, pagination: singleRequest as never });
   try {
-    await pollSource(source, {
-      store,
-      sink: sink(),
-      http: sendHttp,
-      env: ENV,
-      log,
-      version: "test",
-      now: () => new Date(),
-      stopping: () => false,
-    });
+    await pollSource(source, pollDeps({ store, sink: sink(), env: ENV, log, now: () => new Date() }));
   } catch (error) {
     outputs.errors.push((error as Error).message, String((error as Error).stack));
   }

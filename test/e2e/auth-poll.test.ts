@@ -3,16 +3,15 @@
  * against the strict authorization and resource server mock, both demanding nonces.
  */
 import { generateKeyPairSync } from "node:crypto";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineSource } from "../../runtime/app.ts";
 import { oauth2Auth } from "../../runtime/auth/oauth2.ts";
 import { pollSource } from "../../runtime/engine/poll.ts";
-import { sendHttp } from "../../runtime/http/client.ts";
 import { singleRequest } from "../../runtime/paginate/single.ts";
 import type { OAuth2AuthSpec } from "../../runtime/spec.ts";
 import { memoryStore } from "../../runtime/state/memory.ts";
 import { type OAuthServer, startOAuthServer } from "../support/oauth-server.ts";
+import { pollDeps, textSink } from "../support/poll-deps.ts";
 import { sourceSpec } from "../support/source-spec.ts";
 
 const key = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -51,24 +50,20 @@ describe("oauth2 + DPoP through pollSource", () => {
       auth: oauth2Auth as never,
       pagination: singleRequest as never,
     });
-    const lines: string[] = [];
-    const deps = {
+    const sink = textSink();
+    const deps = pollDeps({
       store: await memoryStore({ path: "" }),
-      sink: { write: async (t: string) => void lines.push(t), flush: async () => {}, close: async () => {} },
-      http: sendHttp,
+      sink,
       env: {
         OKTA_ORG: okta.url,
         OKTA_CLIENT_ID: "0oa-helr",
         OKTA_KEY: key.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
       },
-      log: pino({ level: "silent" }),
-      version: "test",
       now: () => new Date(),
-      stopping: () => false,
-    };
+    });
     const first = await pollSource(source, deps);
     expect(first.events).toBe(1);
-    expect(JSON.parse(lines.join("").trim()).event.eventType).toBe("user.session.start");
+    expect(JSON.parse(sink.text.trim()).event.eventType).toBe("user.session.start");
     const summary = (path: string) =>
       okta.records.filter((r) => r.path === path).map((r) => `${r.status}${r.error ? ` ${r.error}` : ""}`);
     expect(summary("/oauth2/v1/token")).toEqual(["400 use_dpop_nonce", "200"]);

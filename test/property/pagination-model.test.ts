@@ -1,8 +1,7 @@
 import fc from "fast-check";
-import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { type BoundSource, defineSource } from "../../runtime/app.ts";
-import { type PollDeps, pollSource } from "../../runtime/engine/poll.ts";
+import { pollSource } from "../../runtime/engine/poll.ts";
 import type { Sink } from "../../runtime/output/sink.ts";
 import { cursorPagination } from "../../runtime/paginate/cursor.ts";
 import { linkHeaderPagination } from "../../runtime/paginate/link-header-paginator.ts";
@@ -11,6 +10,7 @@ import { timeWindowPagination } from "../../runtime/paginate/time-window.ts";
 import { memoryStore } from "../../runtime/state/memory.ts";
 import type { StateStore } from "../../runtime/state/store.ts";
 import { BASE, ModelApi, type ModelStyle } from "../support/model-api.ts";
+import { pollDeps } from "../support/poll-deps.ts";
 import { sinkText } from "../support/sink-text.ts";
 import { sourceSpec } from "../support/source-spec.ts";
 
@@ -128,16 +128,12 @@ class Harness {
   }
 
   async poll(): Promise<void> {
-    const deps: PollDeps = {
+    const deps = pollDeps({
       store: this.store,
       sink: this.sink,
       http: this.api.send,
-      env: {},
-      log: pino({ level: "silent" }),
-      version: "test",
       now: () => this.api.now(),
-      stopping: () => false,
-    };
+    });
     const before = this.api.requests;
     try {
       await pollSource(this.source, deps);

@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { analyze, type ProgramIR } from "../../compiler/pipeline.ts";
+import type { Recording } from "../../runtime/record/format.ts";
 import { cleanEnv, helrc, ROOT, type Run, runProcess, tempDir } from "./bundle.ts";
 import { makeTestPki, type TestPki } from "./certs.ts";
 
@@ -20,14 +21,8 @@ export interface OutputLine {
   readonly [label: string]: unknown;
 }
 
-/** One response saved by `--record-dir` (runtime/record/format.ts). */
-export interface Recording {
-  readonly url: string;
-  readonly method: string;
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string | readonly string[]>>;
-  readonly body_base64: string;
-}
+/** One response saved by `--record-dir`. */
+export type { Recording } from "../../runtime/record/format.ts";
 
 /** A finished bundle run; `lines` is its stdout parsed as NDJSON (throws when it is not). */
 export interface CatalogRun extends Run {

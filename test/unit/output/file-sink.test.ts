@@ -52,6 +52,19 @@ function spyOps(log: string[]): FileOps {
   };
 }
 
+/** Real file operations whose writes go through `write` (which calls the real one itself). */
+function writingThrough(
+  write: (data: Buffer, real: (data: Buffer) => Promise<void>) => Promise<void>,
+): FileOps {
+  return {
+    ...nodeFileOps,
+    async open(path) {
+      const file = await nodeFileOps.open(path);
+      return { ...file, write: (data) => write(data, (d) => file.write(d)) };
+    },
+  };
+}
+
 describe("file sink", () => {
   it("appends, and fsyncs on flush only when something was written since the last flush", async () => {
     const dir = temp();
@@ -198,19 +211,10 @@ describe("file sink", () => {
   it("reports a failure with the path, and keeps failing afterwards (no holes in the output)", async () => {
     const dir = temp();
     let fail = true;
-    const ops: FileOps = {
-      ...nodeFileOps,
-      async open(path) {
-        const file = await nodeFileOps.open(path);
-        return {
-          ...file,
-          write: async (data) => {
-            if (fail) throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
-            await file.write(data);
-          },
-        };
-      },
-    };
+    const ops = writingThrough(async (data, write) => {
+      if (fail) throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
+      await write(data);
+    });
     const sink = await fileSink(join(dir, "o.ndjson"), { fs: ops });
     // The write is accepted ahead of the disk; its failure comes out of the flush a checkpoint
     // waits for, and out of every write after it.
@@ -230,20 +234,11 @@ describe("file sink", () => {
     const started: number[] = [];
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const ops: FileOps = {
-      ...nodeFileOps,
-      async open(path) {
-        const file = await nodeFileOps.open(path);
-        return {
-          ...file,
-          write: async (data) => {
-            started.push(data.length);
-            await gate;
-            await file.write(data);
-          },
-        };
-      },
-    };
+    const ops = writingThrough(async (data, write) => {
+      started.push(data.length);
+      await gate;
+      await write(data);
+    });
     const sink = await fileSink(join(dir, "o.ndjson"), { fs: ops });
     const block = (n: number) => `${JSON.stringify({ n, pad: "x".repeat(3 * 1024 * 1024) })}\n`;
     const settled = (p: Promise<void>) =>

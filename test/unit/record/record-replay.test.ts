@@ -2,7 +2,6 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { defineSource } from "../../../runtime/app.ts";
 import { apiKeyAuth } from "../../../runtime/auth/api-key.ts";
@@ -11,7 +10,6 @@ import type { Authenticator } from "../../../runtime/auth/types.ts";
 import { prepareSource } from "../../../runtime/cli/run.ts";
 import type { CommonOptions } from "../../../runtime/cli/run-options.ts";
 import { type PollDeps, pollSource } from "../../../runtime/engine/poll.ts";
-import { sendHttp } from "../../../runtime/http/client.ts";
 import type { Sink } from "../../../runtime/output/sink.ts";
 import { cursorPagination } from "../../../runtime/paginate/cursor.ts";
 import { linkHeaderPagination } from "../../../runtime/paginate/link-header-paginator.ts";
@@ -19,7 +17,7 @@ import { replaySend } from "../../../runtime/record/replay-send.ts";
 import { memoryStore } from "../../../runtime/state/memory.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
 import { tempDir } from "../../support/bundle.ts";
-import { sinkText } from "../../support/sink-text.ts";
+import { pollDeps, textSink } from "../../support/poll-deps.ts";
 import { STOP, sourceSpec } from "../../support/source-spec.ts";
 
 const TOKEN = "tok-3f9a8b7c6d5e4f3a2b1c";
@@ -62,29 +60,10 @@ function oktaLike(base: () => string): Parameters<typeof createServer>[1] {
   };
 }
 
-function collect(): Sink & { text: string } {
-  const sink = {
-    text: "",
-    write: async (t: string | Uint8Array) => {
-      sink.text += sinkText(t);
-    },
-    flush: async () => {},
-    close: async () => {},
-  };
-  return sink;
-}
+const collect = textSink;
 
 function deps(store: StateStore, sink: Sink, env: Record<string, string>): PollDeps {
-  return {
-    store,
-    sink,
-    http: sendHttp,
-    env,
-    log: pino({ level: "silent" }),
-    version: "test",
-    now: () => new Date("2026-01-01T00:00:00Z"),
-    stopping: () => false,
-  };
+  return pollDeps({ store, sink, env });
 }
 
 const options = (extra: Partial<CommonOptions>): CommonOptions => ({

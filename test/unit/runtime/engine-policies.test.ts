@@ -1,7 +1,7 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { defineSource } from "../../../runtime/app.ts";
-import { type PollDeps, pollSource } from "../../../runtime/engine/poll.ts";
+import { pollSource } from "../../../runtime/engine/poll.ts";
 import { compareMarks } from "../../../runtime/engine/watermark.ts";
 import type { HttpRequest, HttpResponse, HttpSend } from "../../../runtime/http/client.ts";
 import type { Sink } from "../../../runtime/output/sink.ts";
@@ -10,6 +10,7 @@ import { linkHeaderPagination } from "../../../runtime/paginate/link-header-pagi
 import { singleRequest } from "../../../runtime/paginate/single.ts";
 import { memoryStore } from "../../../runtime/state/memory.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
+import { pollDeps } from "../../support/poll-deps.ts";
 import { sinkText } from "../../support/sink-text.ts";
 import { STOP, sourceSpec } from "../../support/source-spec.ts";
 
@@ -40,16 +41,7 @@ function collector(store: StateStore, send: HttpSend) {
     close: async () => {},
   };
   const log = pino({ level: "warn" }, { write: (s: string) => void warnings.push(JSON.parse(s).msg) });
-  const deps: PollDeps = {
-    store,
-    sink,
-    http: send,
-    env: {},
-    log,
-    version: "t",
-    now: () => new Date("2026-01-01T00:00:00Z"),
-    stopping: () => false,
-  };
+  const deps = pollDeps({ store, sink, http: send, log });
   return { deps, lines, warnings, events: () => lines.map((l) => JSON.parse(l).event) };
 }
 

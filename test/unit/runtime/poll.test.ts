@@ -1,15 +1,14 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { defineSource } from "../../../runtime/app.ts";
 import { bearerAuth } from "../../../runtime/auth/bearer.ts";
 import { type PollDeps, pollSource } from "../../../runtime/engine/poll.ts";
-import { sendHttp } from "../../../runtime/http/client.ts";
 import type { Sink } from "../../../runtime/output/sink.ts";
 import { linkHeaderPagination } from "../../../runtime/paginate/link-header-paginator.ts";
 import { memoryStore } from "../../../runtime/state/memory.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
+import { pollDeps } from "../../support/poll-deps.ts";
 import { sinkText } from "../../support/sink-text.ts";
 import { STOP, sourceSpec } from "../../support/source-spec.ts";
 
@@ -75,16 +74,20 @@ function recordingSink(log: string[]): Sink & { text: string } {
 }
 
 function deps(store: StateStore, sink: Sink): PollDeps {
-  return {
-    store,
-    sink,
-    http: sendHttp,
-    env: { OKTA_TOKEN: TOKEN },
-    log: pino({ level: "silent" }),
-    version: "test",
-    now: () => new Date("2026-01-01T00:00:00Z"),
-    stopping: () => false,
-  };
+  return pollDeps({ store, sink, env: { OKTA_TOKEN: TOKEN } });
+}
+
+/** The Okta-style source of these tests, polling `url`. */
+function oktaSource(url: string, extra: { maxPages?: number } = {}) {
+  return defineSource(spec(url, extra), { auth: bearerAuth, pagination: linkHeaderPagination });
+}
+
+/** A memory store whose commits go through `commit` (which calls `inner` itself). */
+async function storeCommitting(
+  commit: (inner: StateStore, id: string, changes: Record<string, string | null>) => Promise<void>,
+): Promise<{ inner: StateStore; store: StateStore }> {
+  const inner = await memoryStore({ path: "" });
+  return { inner, store: { ...inner, commit: (id, changes) => commit(inner, id, changes) } };
 }
 
 const events = [1, 2, 3, 4, 5].map((n) => ({ uuid: `u${n}`, published: `2024-05-21T13:0${n}:00.000Z`, n }));
@@ -94,10 +97,7 @@ describe("pollSource with link_header", () => {
     const { base, seen } = await pagedApi(events);
     const store = await memoryStore({ path: "" });
     const sink = recordingSink([]);
-    const source = defineSource(spec(`${base}/api/v1/logs`), {
-      auth: bearerAuth,
-      pagination: linkHeaderPagination,
-    });
+    const source = oktaSource(`${base}/api/v1/logs`);
     const summary = await pollSource(source, deps(store, sink));
     const lines = sink.text
       .trim()
@@ -121,10 +121,7 @@ describe("pollSource with link_header", () => {
     const data = [...events];
     const { base } = await pagedApi(data);
     const store = await memoryStore({ path: "" });
-    const source = defineSource(spec(`${base}/api/v1/logs`), {
-      auth: bearerAuth,
-      pagination: linkHeaderPagination,
-    });
+    const source = oktaSource(`${base}/api/v1/logs`);
     await pollSource(source, deps(store, recordingSink([])));
     data.push({ uuid: "u6", published: "2024-05-21T13:06:00.000Z", n: 6 });
     const sink = recordingSink([]);
@@ -140,10 +137,7 @@ describe("pollSource with link_header", () => {
   it("stops at max_pages and keeps the next link for the next poll", async () => {
     const { base } = await pagedApi(events);
     const store = await memoryStore({ path: "" });
-    const source = defineSource(spec(`${base}/api/v1/logs`, { maxPages: 1 }), {
-      auth: bearerAuth,
-      pagination: linkHeaderPagination,
-    });
+    const source = oktaSource(`${base}/api/v1/logs`, { maxPages: 1 });
     const summary = await pollSource(source, deps(store, recordingSink([])));
     expect(summary).toMatchObject({ requests: 1, events: 2, stopReason: "max_pages" });
     expect((await store.read("okta")).next_url).toBe(`${base}/api/v1/logs?after=2`);
@@ -152,18 +146,11 @@ describe("pollSource with link_header", () => {
   it("writes and flushes a page's lines before committing its position", async () => {
     const { base } = await pagedApi(events);
     const order: string[] = [];
-    const inner = await memoryStore({ path: "" });
-    const store: StateStore = {
-      ...inner,
-      commit: async (id, c) => {
-        order.push(`commit:${c.next_url?.split("after=")[1]}`);
-        await inner.commit(id, c);
-      },
-    };
-    const source = defineSource(spec(`${base}/api/v1/logs`), {
-      auth: bearerAuth,
-      pagination: linkHeaderPagination,
+    const { store } = await storeCommitting(async (inner, id, c) => {
+      order.push(`commit:${c.next_url?.split("after=")[1]}`);
+      await inner.commit(id, c);
     });
+    const source = oktaSource(`${base}/api/v1/logs`);
     await pollSource(source, deps(store, recordingSink(order)));
     expect(order).toEqual([
       "write:2",
@@ -181,21 +168,14 @@ describe("pollSource with link_header", () => {
   it("writes a page only once the previous page's checkpoint has committed, even a slow one", async () => {
     const { base } = await pagedApi(events);
     const order: string[] = [];
-    const inner = await memoryStore({ path: "" });
-    const store: StateStore = {
-      ...inner,
-      commit: async (id, c) => {
-        const at = c.next_url?.split("after=")[1];
-        order.push(`commit:${at}`);
-        await new Promise((resolve) => setTimeout(resolve, 30));
-        await inner.commit(id, c);
-        order.push(`committed:${at}`);
-      },
-    };
-    const source = defineSource(spec(`${base}/api/v1/logs`), {
-      auth: bearerAuth,
-      pagination: linkHeaderPagination,
+    const { inner, store } = await storeCommitting(async (inner, id, c) => {
+      const at = c.next_url?.split("after=")[1];
+      order.push(`commit:${at}`);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await inner.commit(id, c);
+      order.push(`committed:${at}`);
     });
+    const source = oktaSource(`${base}/api/v1/logs`);
     const summary = await pollSource(source, deps(store, recordingSink(order)));
     expect(summary).toMatchObject({ events: 5, stopReason: "empty_page" });
     expect(order).toEqual([
@@ -219,19 +199,12 @@ describe("pollSource with link_header", () => {
   it("fails the pass at a failed checkpoint, before the next page is written", async () => {
     const { base } = await pagedApi(events);
     const order: string[] = [];
-    const inner = await memoryStore({ path: "" });
-    const store: StateStore = {
-      ...inner,
-      commit: async () => {
-        order.push("commit");
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        throw new Error("state database is full");
-      },
-    };
-    const source = defineSource(spec(`${base}/api/v1/logs`), {
-      auth: bearerAuth,
-      pagination: linkHeaderPagination,
+    const { store } = await storeCommitting(async () => {
+      order.push("commit");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      throw new Error("state database is full");
     });
+    const source = oktaSource(`${base}/api/v1/logs`);
     await expect(pollSource(source, deps(store, recordingSink(order)))).rejects.toThrow(
       "state database is full",
     );
@@ -241,10 +214,7 @@ describe("pollSource with link_header", () => {
   it("names the source, URL and status on an HTTP error, never the token", async () => {
     const { base } = await pagedApi(events);
     const store = await memoryStore({ path: "" });
-    const source = defineSource(spec(`${base}/api/v1/logs`), {
-      auth: bearerAuth,
-      pagination: linkHeaderPagination,
-    });
+    const source = oktaSource(`${base}/api/v1/logs`);
     const d = { ...deps(store, recordingSink([])), env: { OKTA_TOKEN: "wrong-token-1234" } };
     const error = await pollSource(source, d).catch((e: Error) => e);
     expect(String(error)).toMatch(
@@ -257,10 +227,7 @@ describe("pollSource with link_header", () => {
   it("reports an unset token variable with the source and variable name", async () => {
     const { base } = await pagedApi(events);
     const store = await memoryStore({ path: "" });
-    const source = defineSource(spec(`${base}/api/v1/logs`), {
-      auth: bearerAuth,
-      pagination: linkHeaderPagination,
-    });
+    const source = oktaSource(`${base}/api/v1/logs`);
     const error = await pollSource(source, { ...deps(store, recordingSink([])), env: {} }).catch(
       (e: Error) => e,
     );

@@ -1,20 +1,17 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { scanThreadProgram } from "../../../compiler/bundle/scan-thread.ts";
 import { defineSource } from "../../../runtime/app.ts";
 import { bearerAuth } from "../../../runtime/auth/bearer.ts";
-import { type PollDeps, pollSource } from "../../../runtime/engine/poll.ts";
+import { pollSource } from "../../../runtime/engine/poll.ts";
 import { type DocumentScan, scanDocument } from "../../../runtime/extract/byte-scan.ts";
 import { ScanThread, ScanThreadError, useScanThread } from "../../../runtime/extract/scan-thread.ts";
-import { sendHttp } from "../../../runtime/http/client.ts";
-import type { Sink } from "../../../runtime/output/sink.ts";
 import { linkHeaderPagination } from "../../../runtime/paginate/link-header-paginator.ts";
 import { memoryStore } from "../../../runtime/state/memory.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
 import { OktaEventGenerator } from "../../support/okta-events.ts";
-import { sinkText } from "../../support/sink-text.ts";
+import { pollDeps, textSink } from "../../support/poll-deps.ts";
 import { STOP, sourceSpec } from "../../support/source-spec.ts";
 
 /**
@@ -102,26 +99,9 @@ describe("pollSource with the scan thread", () => {
       },
     );
     const source = defineSource(spec, { auth: bearerAuth, pagination: linkHeaderPagination });
-    let text = "";
-    const sink: Sink = {
-      write: async (data) => {
-        text += sinkText(data);
-      },
-      flush: async () => undefined,
-      close: async () => undefined,
-    };
-    const deps: PollDeps = {
-      store,
-      sink,
-      http: sendHttp,
-      env: { OKTA_TOKEN: "t" },
-      log: pino({ level: "silent" }),
-      version: "test",
-      now: () => new Date("2026-01-01T00:00:00Z"),
-      stopping: () => false,
-    };
-    const summary = await pollSource(source, deps);
-    return { summary, text };
+    const sink = textSink();
+    const summary = await pollSource(source, pollDeps({ store, sink, env: { OKTA_TOKEN: "t" } }));
+    return { summary, text: sink.text };
   }
 
   it("writes the same lines as scanning inline", async () => {
