@@ -1,14 +1,37 @@
 /**
  * Where NDJSON goes. The engine writes a page's lines, then calls `flush()` before it
  * commits state: a sink resolves `flush()` only once everything written so far is safely
- * handed on (stdout: accepted by the OS; file: fsynced; later an HTTP sink: acknowledged).
+ * handed on (stdout: accepted by the OS; file: fsynced; HTTP: acknowledged with a 2xx; NATS
+ * JetStream: acknowledged by the stream), so a checkpoint never gets ahead of the output.
  */
 export interface Sink {
-  /** Queues whole lines (UTF-8 bytes or text); resolves when accepted (this is the backpressure point). */
-  write(data: string | Uint8Array): Promise<void>;
+  /**
+   * Queues whole lines (UTF-8 bytes or text); resolves when accepted (this is the backpressure
+   * point). `block` says whose lines they are; the engine always passes it, tests may not.
+   */
+  write(data: string | Uint8Array, block?: BlockInfo): Promise<void>;
   /** Durability barrier before a checkpoint. */
   flush(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Set by sinks that need a stable identity per line (NATS `Nats-Msg-Id`): the engine then
+   * fills {@link BlockInfo.keys}. Computing them costs a hash per line without an id.
+   */
+  readonly wantsKeys?: boolean;
+}
+
+/** What a block of lines is, for sinks that need more than its bytes. */
+export interface BlockInfo {
+  /** The source that produced every line of the block. */
+  readonly sourceId: string;
+  /** Number of lines (each ends with `\n`). */
+  readonly lines: number;
+  /**
+   * One key per line when the sink {@link Sink.wantsKeys}: `<source>:<event id>` when the event
+   * has an id (`dedupe.id_path` or `transform.id_field`), else `<source>:sha256:<hex of the event
+   * text>`. The same event re-emitted after a crash gets the same key.
+   */
+  readonly keys?: readonly string[];
 }
 
 /** Output failures (broken pipe, disk full) carry stable codes and end the run non-zero. */
