@@ -1,18 +1,19 @@
 /**
  * CPU per page of the engine's page processing, in-process: one Okta-style page turned into
- * NDJSON bytes (`openPage` + its blocks, as the engine does) by the byte path (what link-header
+ * NDJSON bytes (extract, then `PageLines` blocks, as the engine does) by the byte path (what link-header
  * sources take) and by the text path (decode, `JSON.parse`, scan), alternating, and the
  * extraction steps alone. No I/O, so the figures are the code's own.
  *
  * Usage: node --import tsx bench/page-cost.ts [EVENTS_PER_PAGE] [EVENT_BYTES]
  */
 import { DedupeWindow } from "../runtime/engine/dedupe.ts";
-import { openPage } from "../runtime/engine/page.ts";
+import { PageLines } from "../runtime/engine/page-lines.ts";
 import { scanDocument } from "../runtime/extract/byte-scan.ts";
 import { extractEvents } from "../runtime/extract/events.ts";
+import { extractPage, extractText } from "../runtime/extract/response.ts";
 import type { HttpResponse } from "../runtime/http/client.ts";
 import type { SourceSpec } from "../runtime/spec.ts";
-import { sourceSpec } from "../test/support/source-spec.ts";
+import { EVENT_KEYS, sourceSpec, transform } from "../test/support/source-spec.ts";
 import { pageBody } from "./events.ts";
 
 const count = Number(process.argv[2] ?? 1000);
@@ -21,7 +22,7 @@ const body = pageBody(count, eventBytes);
 const text = body.toString("utf8");
 const spec = sourceSpec(
   { strategy: "link_header", rel: "next", maxPages: 100, stop: { onEmptyPage: true, onShortPage: false } },
-  { id: "okta", transform: { timestampField: "published", idField: "uuid" } },
+  { id: "okta", transform: transform({ timeFields: ["published"], idField: "uuid" }) },
 ) as SourceSpec;
 const dedupeSpec = { ...spec, dedupe: { idPath: "uuid", capacity: 100_000 } };
 const response: HttpResponse = {
@@ -41,7 +42,11 @@ const context = () => ({
 /** The page's NDJSON bytes, as the engine writes them; returns their length. */
 function render(path: "bytes" | "text"): number {
   let bytes = 0;
-  for (const block of openPage(response, context(), path).blocks()) bytes += block.length;
+  const extraction =
+    path === "text"
+      ? extractText(response, dedupeSpec)
+      : extractPage({ response }, { spec: dedupeSpec, readsBody: false });
+  for (const block of new PageLines(context(), extraction, response).blocks()) bytes += block.bytes.length;
   return bytes;
 }
 
@@ -49,7 +54,7 @@ const cases: Record<string, () => unknown> = {
   "page to NDJSON, byte path": () => render("bytes"),
   "page to NDJSON, text path": () => render("text"),
   "JSON.parse of the page": () => JSON.parse(text),
-  "text path extraction": () => extractEvents(body.toString("utf8")),
+  "text path extraction": () => extractEvents(body.toString("utf8"), { eventKeys: EVENT_KEYS }),
   "byte scan (validate, ranges, picks)": () =>
     scanDocument(body, { arrayKeys: [], topKeys: ["ok", "error"], fields: ["uuid", "published"] }),
 };

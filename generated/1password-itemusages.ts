@@ -46,12 +46,35 @@ export const spec = {
     "overlapSecs": 0,
   },
   "extract": {
+    "eventKeys": [
+      "items",
+      "data",
+      "events",
+      "logs",
+      "entries",
+    ],
     "include": [],
     "exclude": [],
   },
   "transform": {
-    "timestampField": "timestamp",
+    "timeFields": [
+      "timestamp",
+    ],
     "idField": "uuid",
+    "requestIdHeaders": [
+      "x-request-id",
+      "x-okta-request-id",
+      "x-github-request-id",
+      "request-id",
+    ],
+  },
+  "responseErrors": {
+    "okField": "ok",
+    "messageField": "error",
+    "errorFields": [
+      "error",
+      "errors",
+    ],
   },
   "dedupe": {
     "idPath": "uuid",

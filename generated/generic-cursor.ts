@@ -51,13 +51,30 @@ export const spec = {
   },
   "extract": {
     "eventsPath": "data",
+    "eventKeys": [],
     "include": [],
     "exclude": [],
   },
   "transform": {
-    "timestampField": "created_at",
+    "timeFields": [
+      "created_at",
+    ],
     "idField": "id",
     "messageField": "message",
+    "requestIdHeaders": [
+      "x-request-id",
+      "x-okta-request-id",
+      "x-github-request-id",
+      "request-id",
+    ],
+  },
+  "responseErrors": {
+    "okField": "ok",
+    "messageField": "error",
+    "errorFields": [
+      "error",
+      "errors",
+    ],
   },
   "dedupe": {
     "idPath": "id",

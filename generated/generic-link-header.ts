@@ -49,13 +49,36 @@ export const spec = {
     "overlapSecs": 60,
   },
   "extract": {
+    "eventKeys": [
+      "items",
+      "data",
+      "events",
+      "logs",
+      "entries",
+    ],
     "include": [],
     "exclude": [],
   },
   "transform": {
-    "timestampField": "created_at",
+    "timeFields": [
+      "created_at",
+    ],
     "idField": "id",
     "messageField": "message",
+    "requestIdHeaders": [
+      "x-request-id",
+      "x-okta-request-id",
+      "x-github-request-id",
+      "request-id",
+    ],
+  },
+  "responseErrors": {
+    "okField": "ok",
+    "messageField": "error",
+    "errorFields": [
+      "error",
+      "errors",
+    ],
   },
   "dedupe": {
     "idPath": "id",

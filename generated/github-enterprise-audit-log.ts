@@ -44,13 +44,36 @@ export const spec = {
     "value": "${GITHUB_AUDIT_PHRASE:-}",
   },
   "extract": {
+    "eventKeys": [
+      "items",
+      "data",
+      "events",
+      "logs",
+      "entries",
+    ],
     "include": [],
     "exclude": [],
   },
   "transform": {
-    "timestampField": "@timestamp",
+    "timeFields": [
+      "@timestamp",
+    ],
     "idField": "_document_id",
     "messageField": "action",
+    "requestIdHeaders": [
+      "x-request-id",
+      "x-okta-request-id",
+      "x-github-request-id",
+      "request-id",
+    ],
+  },
+  "responseErrors": {
+    "okField": "ok",
+    "messageField": "error",
+    "errorFields": [
+      "error",
+      "errors",
+    ],
   },
   "dedupe": {
     "idPath": "_document_id",

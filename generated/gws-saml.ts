@@ -50,13 +50,36 @@ export const spec = {
     "overlapSecs": 3600,
   },
   "extract": {
+    "eventKeys": [
+      "items",
+      "data",
+      "events",
+      "logs",
+      "entries",
+    ],
     "include": [],
     "exclude": [],
   },
   "transform": {
-    "timestampField": "id.time",
+    "timeFields": [
+      "id.time",
+    ],
     "idField": "id.uniqueQualifier",
     "messageField": "events.0.name",
+    "requestIdHeaders": [
+      "x-request-id",
+      "x-okta-request-id",
+      "x-github-request-id",
+      "request-id",
+    ],
+  },
+  "responseErrors": {
+    "okField": "ok",
+    "messageField": "error",
+    "errorFields": [
+      "error",
+      "errors",
+    ],
   },
   "dedupe": {
     "idPath": "id.uniqueQualifier",

@@ -50,13 +50,36 @@ export const spec = {
     "overlapSecs": 300,
   },
   "extract": {
+    "eventKeys": [
+      "items",
+      "data",
+      "events",
+      "logs",
+      "entries",
+    ],
     "include": [],
     "exclude": [],
   },
   "transform": {
-    "timestampField": "published",
+    "timeFields": [
+      "published",
+    ],
     "idField": "uuid",
     "messageField": "displayMessage",
+    "requestIdHeaders": [
+      "x-request-id",
+      "x-okta-request-id",
+      "x-github-request-id",
+      "request-id",
+    ],
+  },
+  "responseErrors": {
+    "okField": "ok",
+    "messageField": "error",
+    "errorFields": [
+      "error",
+      "errors",
+    ],
   },
   "dedupe": {
     "idPath": "uuid",

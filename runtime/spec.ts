@@ -199,8 +199,10 @@ export interface FromSpec {
 // ── Extraction and output shaping ────────────────────────────────────────────────────────────
 
 export interface ExtractSpec {
-  /** Dotted path to the events array; absent: top-level array, then items/data/events/logs/entries. */
+  /** Dotted path to the events array; absent: a top-level array, else the first of {@link eventKeys}. */
   readonly eventsPath?: string;
+  /** Members of an object response searched in order for the events array, when `eventsPath` is absent. */
+  readonly eventKeys: readonly string[];
   /** Dotted path inside each element to the event object (GraphQL `node`). */
   readonly eventObjectPath?: string;
   /** Regular expressions (JS syntax) over the event's JSON text: keep events matching any. */
@@ -210,12 +212,30 @@ export interface ExtractSpec {
 }
 
 export interface TransformSpec {
-  /** Dotted path to the event time; when absent: published, timestamp, ts, created_at, then now. */
-  readonly timestampField?: string;
+  /** Dotted paths tried in order for the envelope `ts` (`timestamp_field`, or the usual names); none: now. */
+  readonly timeFields: readonly string[];
   /** Dotted path to the event id, copied to `meta.id`. */
   readonly idField?: string;
   /** Dotted path to a human-readable message, copied to `meta.message`. */
   readonly messageField?: string;
+  /** Response headers tried in order (lower case) for `meta.request_id`. */
+  readonly requestIdHeaders: readonly string[];
+}
+
+/**
+ * When a 2xx response is an error all the same. Neither rule advances state; the message quotes
+ * the body (redacted, shortened).
+ */
+export interface ResponseErrorSpec {
+  /** A top-level member whose value `false` makes the response an error (Slack's `ok`). */
+  readonly okField?: string;
+  /** The top-level member with the error text that goes with `okField` (Slack's `error`). */
+  readonly messageField?: string;
+  /**
+   * Top-level members whose presence makes an object response with no events an error
+   * (`error`, `errors`): an API reporting a failure, not an empty page.
+   */
+  readonly errorFields: readonly string[];
 }
 
 export interface DedupeSpec {
@@ -368,6 +388,7 @@ export interface SourceSpec {
   readonly watermark?: WatermarkSpec;
   readonly extract: ExtractSpec;
   readonly transform: TransformSpec;
+  readonly responseErrors: ResponseErrorSpec;
   readonly dedupe?: DedupeSpec;
   readonly policy: PolicySpec;
   readonly limits: LimitSpec;

@@ -8,6 +8,7 @@ import type {
   FromSpec,
   LimitSpec,
   PolicySpec,
+  ResponseErrorSpec,
   TransformSpec,
   WatermarkSpec,
 } from "../../runtime/spec.ts";
@@ -17,8 +18,10 @@ import { literal, optional, unescapeDollars } from "./text.ts";
 
 /** Events path and regex filters; regexes are kept verbatim (they are not templates). */
 export function buildExtract(raw: RawSource): ExtractSpec {
+  const eventsPath = literal(raw.response_events_path);
   return {
-    ...optional("eventsPath", literal(raw.response_events_path)),
+    ...optional("eventsPath", eventsPath),
+    eventKeys: eventsPath === undefined ? [...DEFAULTS.eventKeys] : [],
     ...optional("eventObjectPath", literal(raw.response_event_object_path)),
     include: [...(raw.include_regex ?? [])],
     exclude: [...(raw.exclude_regex ?? [])],
@@ -26,10 +29,21 @@ export function buildExtract(raw: RawSource): ExtractSpec {
 }
 
 export function buildTransform(raw: RawSource["transform"]): TransformSpec {
+  const timestampField = literal(raw?.timestamp_field);
   return {
-    ...optional("timestampField", literal(raw?.timestamp_field)),
+    timeFields: timestampField !== undefined ? [timestampField] : [...DEFAULTS.timeFields],
     ...optional("idField", literal(raw?.id_field)),
     ...optional("messageField", literal(raw?.message_field)),
+    requestIdHeaders: [...DEFAULTS.requestIdHeaders],
+  };
+}
+
+/** The rules that make a 2xx response an error (the same for every source today). */
+export function buildResponseErrors(): ResponseErrorSpec {
+  return {
+    okField: DEFAULTS.responseOkField,
+    messageField: DEFAULTS.responseMessageField,
+    errorFields: [...DEFAULTS.responseErrorFields],
   };
 }
 

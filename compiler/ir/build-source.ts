@@ -6,6 +6,7 @@ import {
   buildFrom,
   buildLimits,
   buildPolicy,
+  buildResponseErrors,
   buildTransform,
   buildWatermark,
 } from "./build-events.ts";
@@ -49,6 +50,7 @@ export function buildSource(raw: RawSource, origin: SourceOrigin, global: RawGlo
     ...optional("watermark", buildWatermark(raw)),
     extract: buildExtract(raw),
     transform: buildTransform(raw.transform),
+    responseErrors: buildResponseErrors(),
     ...optional("dedupe", buildDedupe(raw)),
     policy: buildPolicy(raw),
     limits: buildLimits(raw),

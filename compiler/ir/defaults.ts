@@ -42,6 +42,17 @@ export const DEFAULTS = {
   watermarkLocation: "query",
   watermarkOverlapSecs: 0,
   dedupeCapacity: 100000,
+  /** Object members searched in order for the events array when `response_events_path` is not set. */
+  eventKeys: ["items", "data", "events", "logs", "entries"],
+  /** Event members tried in order for the envelope `ts` when `transform.timestamp_field` is not set. */
+  timeFields: ["published", "timestamp", "ts", "created_at"],
+  /** Response headers tried in order for `meta.request_id` (Okta, GitHub and the common names). */
+  requestIdHeaders: ["x-request-id", "x-okta-request-id", "x-github-request-id", "request-id"],
+  /** A 2xx body whose `ok` is false is an error, its text in `error` (Slack's convention). */
+  responseOkField: "ok",
+  responseMessageField: "error",
+  /** Members that make a 2xx object body without events an error report. */
+  responseErrorFields: ["error", "errors"],
 
   checkpoint: "per_page",
   onCursorError: "fail",

@@ -5,6 +5,7 @@
  */
 import { createPrivateKey, type KeyObject, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
+import { HelrError } from "../errors/helr-error.ts";
 import { normalisePem } from "./secret.ts";
 
 export type AssertionAlg = "RS256" | "ES256" | "ES384" | "ES512";
@@ -15,8 +16,10 @@ export interface SigningKey {
 }
 
 /** A key that cannot be used; the message names the source and where the key came from, never its text. */
-export class KeyError extends Error {
-  readonly code = "HELR_AUTH_KEY";
+export class KeyError extends HelrError {
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super("HELR_AUTH_KEY", message, options);
+  }
 }
 
 const EC_ALGS: Readonly<Record<string, AssertionAlg>> = {

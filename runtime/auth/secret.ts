@@ -1,11 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { auditCredential, type CredentialKind } from "../audit.ts";
 import { type Env, expand } from "../config/env.ts";
+import { HelrError } from "../errors/helr-error.ts";
 import type { SecretRef } from "../spec.ts";
 
 /** A secret could not be read; the message names the source and where it looked, never a value. */
-export class SecretError extends Error {
-  readonly code = "HELR_SECRET_MISSING";
+export class SecretError extends HelrError {
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super("HELR_SECRET_MISSING", message, options);
+  }
 }
 
 /**

@@ -3,7 +3,9 @@
  * `refreshSkewSecs` before expiry and once on a 401, with one fetch in flight at a time; and how
  * the token is presented (`Bearer`, or `DPoP` with a proof carrying `ath`).
  */
+
 import type { HttpResponse } from "../http/client.ts";
+import { sleep } from "../resilience/sleep.ts";
 import { type DpopSession, isDpopNonceChallenge } from "./dpop.ts";
 import type { TokenResponse } from "./token-endpoint.ts";
 import type { AuthContext, Authenticator } from "./types.ts";
@@ -12,13 +14,17 @@ import type { AuthContext, Authenticator } from "./types.ts";
 export interface AuthDeps {
   /** Epoch milliseconds. */
   readonly now: () => number;
-  readonly sleep: (ms: number) => Promise<void>;
+  /** Resolves after `ms`, or early when `signal` aborts (a shutdown). */
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
+
+/** A signal that never aborts. */
+const NEVER = new AbortController().signal;
 
 /** Real time. */
 export const realAuthDeps: AuthDeps = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) => sleep(ms, signal ?? NEVER),
 };
 
 interface CachedToken {

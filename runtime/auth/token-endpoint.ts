@@ -3,15 +3,17 @@
  * (see token-retry.ts) and once on a DPoP nonce challenge (RFC 9449 §8). Every attempt is built
  * afresh by the caller, so client assertions and DPoP proofs are never replayed.
  */
+
+import { HelrError } from "../errors/helr-error.ts";
 import { type HttpResponse, sendHttp } from "../http/client.ts";
+import { HttpError } from "../http/errors.ts";
 import { redactUrl, redactValues } from "../http/redact.ts";
 import { withFormEncodings } from "./secret.ts";
 import { isRetryableTokenStatus, parseRetryAfter, tokenRetryDecision } from "./token-retry.ts";
 import type { AuthContext } from "./types.ts";
 
 /** A token endpoint failed; names the source, the token URL and the OAuth `error`, never a secret. */
-export class TokenError extends Error {
-  readonly code = "HELR_AUTH_TOKEN";
+export class TokenError extends HelrError {
   constructor(
     message: string,
     /** HTTP status, when the server answered. */
@@ -19,7 +21,7 @@ export class TokenError extends Error {
     /** The OAuth `error` code, when the body had one. */
     readonly oauthError?: string,
   ) {
-    super(message);
+    super("HELR_AUTH_TOKEN", message);
   }
 }
 
@@ -53,7 +55,7 @@ export interface TokenCall {
 
 export interface TokenDeps {
   readonly now: () => number;
-  readonly sleep: (ms: number) => Promise<void>;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** Used when the server omits `expires_in` (RFC 6749 makes it optional); a 401 still refreshes early. */
@@ -104,7 +106,12 @@ export async function requestToken(
       { sourceId: ctx.sourceId, status: outcome.status, attempt: attempt + 1 },
       `${call.label} token request failed (${outcome.status ? `HTTP ${outcome.status}` : "transport"}); retrying`,
     );
-    await deps.sleep(decision.delayMs);
+    await deps.sleep(decision.delayMs, ctx.signal);
+    if (ctx.signal?.aborted)
+      throw new HttpError(
+        "HELR_HTTP_ABORTED",
+        `source "${ctx.sourceId}": ${call.label} token request aborted (shutdown)`,
+      );
   }
 }
 

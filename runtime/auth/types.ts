@@ -26,6 +26,8 @@ export interface AuthContext {
   readonly log?: Logger;
   /** Timeout of one token-endpoint request; default 30 s. */
   readonly timeoutMs?: number;
+  /** Ends waits between token-request retries early (shutdown). */
+  readonly signal?: AbortSignal;
 }
 
 /** The request being authorised; authenticators may add headers or query parameters. */

@@ -4,10 +4,12 @@ import { withFixHint } from "../engine/fix-hint.ts";
 import { type PollDeps, type PollSummary, pollSource } from "../engine/poll.ts";
 import { runSchedule, sleep } from "../engine/scheduler.ts";
 import { createSourceRuntime, type SourceRuntime } from "../engine/source-runtime.ts";
+import { outputFailure } from "../errors/helr-error.ts";
 import { type HttpSend, sendHttp } from "../http/client.ts";
 import { createLogger, type Logger } from "../log.ts";
+import { NO_EVENTS, type RunEvents } from "../observe/events.ts";
 import { fileSink } from "../output/file-sink.ts";
-import { OutputError, type Sink } from "../output/sink.ts";
+import type { Sink } from "../output/sink.ts";
 import { streamSink } from "../output/stream-sink.ts";
 import { knownSecrets } from "../record/known-secrets.ts";
 import { recordingSend } from "../record/recording-send.ts";
@@ -19,6 +21,7 @@ import { memoryStore } from "../state/memory.ts";
 import { openStore as openConfiguredStore } from "../state/open.ts";
 import type { StateStore } from "../state/store.ts";
 import { type CommonOptions, parseRunOptions, type RunOptions } from "./run-options.ts";
+import { onShutdown, type Shutdown } from "./shutdown.ts";
 import { UsageError } from "./usage.ts";
 
 export type { RunOptions } from "./run-options.ts";
@@ -50,14 +53,14 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
     sink = options.output
       ? await fileSink(options.output, { rotate: options.rotate })
       : streamSink(process.stdout);
-    const deps: PollDeps = baseDeps(app, store, sink, log, shutdown.stopping);
+    const deps: PollDeps = baseDeps(app, store, sink, log, shutdown);
     prepared = await Promise.all(sources.map((s) => prepareSource(s, deps, options)));
     onHangup = refreshCredentialsOnHangup(prepared, log);
-    const fatal: { error?: OutputError } = {};
+    const fatal: { error?: Error } = {};
     const sourceSlots = createSemaphore(app.global.maxConcurrentSources);
     const poll = async ({ source, deps: d }: Prepared): Promise<PollSummary | Error> => {
       const result = await sourceSlots.run(() => pollLogged(source, d, log));
-      if (result instanceof OutputError) {
+      if (result instanceof Error && outputFailure(result) !== undefined) {
         fatal.error ??= result;
         shutdown.stop();
       }
@@ -71,7 +74,7 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
     await runSchedule(
       prepared.map((p) => ({ ...p, schedule: p.source.spec.schedule })),
       async (p) => void (await poll(p)),
-      { signal: shutdown.signal, random: Math.random, sleep },
+      { signal: shutdown.waits, random: Math.random, sleep },
     );
     return fatal.error ? 1 : 0;
   } finally {
@@ -135,7 +138,8 @@ export function baseDeps(
   store: StateStore,
   sink: Sink,
   log: Logger,
-  stopping: () => boolean,
+  shutdown: Pick<Shutdown, "stopping" | "waits" | "requests">,
+  events: RunEvents = NO_EVENTS,
 ): PollDeps {
   return {
     store,
@@ -145,7 +149,10 @@ export function baseDeps(
     log,
     version: app.version,
     now: () => new Date(),
-    stopping,
+    stopping: shutdown.stopping,
+    signal: shutdown.requests,
+    waitSignal: shutdown.waits,
+    events,
   };
 }
 
@@ -156,12 +163,21 @@ export async function pollLogged(
   log: Logger,
 ): Promise<PollSummary | Error> {
   try {
-    const summary = await withPollTimeout((signal) => pollSource(source, { ...deps, signal }), source.spec);
+    const summary = await withPollTimeout(
+      (signal) =>
+        pollSource(source, {
+          ...deps,
+          signal,
+          waitSignal: deps.waitSignal ? AbortSignal.any([signal, deps.waitSignal]) : signal,
+        }),
+      source.spec,
+      deps.signal,
+    );
     log.info({ ...summary }, "poll complete");
     return summary;
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
-    const output = outputError(err);
+    const output = outputFailure(err);
     if (output) {
       log.error(
         { sourceId: source.spec.id, code: output.code },
@@ -173,16 +189,6 @@ export async function pollLogged(
     log.error({ sourceId: source.spec.id, code: (err as { code?: string }).code }, err.message);
     return err;
   }
-}
-
-/** The output failure behind `error` (the engine may wrap it, keeping it as `cause`). */
-function outputError(error: unknown): OutputError | undefined {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (e instanceof OutputError) return e;
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && code.startsWith("HELR_OUTPUT")) return new OutputError(code, e.message);
-  }
-  return undefined;
 }
 
 function printSummaries(prepared: readonly Prepared[], results: readonly (PollSummary | Error)[]): void {
@@ -237,40 +243,4 @@ export function refreshCredentialsOnHangup(prepared: readonly Prepared[], log: L
   };
   process.on("SIGHUP", onHangup);
   return onHangup;
-}
-
-/** SIGTERM/SIGINT: finish the current page, checkpoint, flush, exit 0. A second signal exits 130 at once. */
-export function onShutdown(log: Logger): {
-  stopping: () => boolean;
-  stop: () => void;
-  signal: AbortSignal;
-  dispose: () => void;
-} {
-  const controller = new AbortController();
-  let stopping = false;
-  let signalled = false;
-  const stop = (): void => {
-    stopping = true;
-    controller.abort();
-  };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (signalled) {
-      log.warn({ signal }, "second signal: exiting now without a checkpoint");
-      process.exit(130);
-    }
-    signalled = true;
-    log.info({ signal }, "stopping: finishing the current page, then checkpointing");
-    stop();
-  };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
-  return {
-    stopping: () => stopping,
-    stop,
-    signal: controller.signal,
-    dispose: () => {
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-    },
-  };
 }

@@ -7,16 +7,9 @@ import { createLogger, type Logger } from "../log.ts";
 import { streamSink } from "../output/stream-sink.ts";
 import { memoryStore } from "../state/memory.ts";
 import type { StateStore } from "../state/store.ts";
-import {
-  baseDeps,
-  onShutdown,
-  openStore,
-  pollLogged,
-  prepareSource,
-  selectSources,
-  startAudit,
-} from "./run.ts";
+import { baseDeps, openStore, pollLogged, prepareSource, selectSources, startAudit } from "./run.ts";
 import { parseTestOptions, type TestOptions } from "./run-options.ts";
+import { onShutdown } from "./shutdown.ts";
 
 /** Where `helr test` writes: NDJSON to `out`, the summary to `err`. */
 export interface TestIo {
@@ -47,7 +40,7 @@ export async function testCommand(app: App, options: TestOptions, log: Logger, i
   const sink = streamSink(io.out);
   const traffic = { requests: 0, bytes: 0 };
   try {
-    const prepared = await prepareSource(chosen, baseDeps(app, store, sink, log, shutdown.stopping), options);
+    const prepared = await prepareSource(chosen, baseDeps(app, store, sink, log, shutdown), options);
     const http = counting(prepared.deps.http, traffic);
     const result = await pollLogged(prepared.source, { ...prepared.deps, http }, log);
     await sink.flush().catch(() => undefined);

@@ -1,3 +1,5 @@
+import { HelrError } from "../errors/helr-error.ts";
+
 /** Usage text of the bundle CLI. */
 export function usage(version: string): string {
   return `helr ${version} — HTTP API audit-log collector (built by helrc)
@@ -41,4 +43,8 @@ Environment:
 }
 
 /** A command-line mistake: printed with a hint, exit code 2. */
-export class UsageError extends Error {}
+export class UsageError extends HelrError {
+  constructor(message: string) {
+    super("HELR_USAGE", message);
+  }
+}

@@ -7,16 +7,18 @@
  * A lone `$` not followed by `{` or `$` is kept as is.
  */
 
+import { HelrError } from "../errors/helr-error.ts";
+
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** An unset placeholder: names the variable and, when known, the source. */
-export class PlaceholderError extends Error {
-  readonly code = "HELR_ENV_UNSET";
+export class PlaceholderError extends HelrError {
   constructor(
     readonly variable: string,
     readonly sourceId: string | undefined,
   ) {
     super(
+      "HELR_ENV_UNSET",
       `${sourceId ? `source "${sourceId}": ` : ""}environment variable ${variable} is not set ` +
         `(used as \${${variable}}; set it, or write \${${variable}:-default})`,
     );

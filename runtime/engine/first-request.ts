@@ -1,7 +1,7 @@
+import { ApiError } from "../extract/response-errors.ts";
 import { HttpStatusError } from "../http/errors.ts";
 import { type FirstRequestInput, withBodyFields, withQuery } from "../paginate/types.ts";
 import type { JsonValue, SourceSpec } from "../spec.ts";
-import { ApiError } from "./page.ts";
 import type { PassState } from "./pass-state.ts";
 import type { ResolvedRequest } from "./resolve.ts";
 import { markParam } from "./watermark.ts";

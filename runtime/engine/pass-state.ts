@@ -20,16 +20,36 @@ export class PassState {
   constructor(
     readonly spec: SourceSpec,
     readonly paginator: Paginator,
-    state: Readonly<Record<string, string>>,
+    private readonly stored: Readonly<Record<string, string>>,
   ) {
     const key = paginator.positionKey;
-    const saved = key !== undefined ? state[key] : undefined;
+    const saved = key !== undefined ? stored[key] : undefined;
     this.saved = saved === "" ? undefined : saved;
     this.position = this.saved;
     const markKey = spec.watermark?.stateKey;
-    this.committedMark = markKey !== undefined ? state[markKey] || undefined : undefined;
-    this.pendingMark = markKey !== undefined ? state[pendingKey(markKey)] || undefined : undefined;
+    this.committedMark = markKey !== undefined ? stored[markKey] || undefined : undefined;
+    this.pendingMark = markKey !== undefined ? stored[pendingKey(markKey)] || undefined : undefined;
     this.writtenPending = this.pendingMark;
+  }
+
+  /**
+   * The same state without the stored position: a pass that starts afresh from the committed
+   * high-water mark (the stored cursor expired, or the stored link points at another host).
+   * The running maximum is kept: it still covers events already written.
+   */
+  withoutPosition(): PassState {
+    const key = this.paginator.positionKey;
+    if (key === undefined) return this;
+    const fresh = new PassState(this.spec, this.paginator, { ...this.stored, [key]: "" });
+    fresh.pendingMark = this.pendingMark;
+    fresh.writtenPending = this.writtenPending;
+    return fresh;
+  }
+
+  /** The change that clears the stored position, so a crash now does not resume the rejected one. */
+  clearPosition(): Record<string, string | null> {
+    const key = this.paginator.positionKey;
+    return key === undefined ? {} : { [key]: null };
   }
 
   /** Records a page's highest mark. */

@@ -1,4 +1,6 @@
 import { type Env, expand, expandMap } from "../config/env.ts";
+import { HelrError } from "../errors/helr-error.ts";
+import { redactUrl } from "../http/redact.ts";
 import type { JsonValue, SourceSpec } from "../spec.ts";
 
 /** A source's request settings with every placeholder resolved from the environment. */
@@ -14,10 +16,12 @@ export interface ResolvedRequest {
 /** Resolves placeholders now (at run time); an unset variable names itself and the source. */
 export function resolveRequest(spec: SourceSpec, env: Env): ResolvedRequest {
   const url = expand(spec.url, env, spec.id);
-  try {
-    new URL(url);
-  } catch {
-    throw new Error(`source "${spec.id}": url "${url}" is not a valid absolute URL after placeholders`);
+  if (!URL.canParse(url)) {
+    // The URL may hold a secret from a placeholder (a key in the query): shown redacted.
+    throw new HelrError(
+      "HELR_CONFIG_URL",
+      `source "${spec.id}": url "${redactUrl(url)}" is not a valid absolute URL after placeholders`,
+    );
   }
   return {
     url,

@@ -1,22 +1,11 @@
+import { sleep } from "../resilience/sleep.ts";
 import type { ScheduleSpec } from "../spec.ts";
+
+export { sleep };
 
 /** Delay before a source's next poll: its own interval plus uniform jitter in [0, jitter]. */
 export function nextDelayMs(schedule: ScheduleSpec, random: () => number): number {
   return Math.round(schedule.intervalSecs * 1000 + random() * schedule.jitterSecs * 1000);
-}
-
-/** Resolves after `ms`, or early when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }
 
 export interface ScheduleOptions {

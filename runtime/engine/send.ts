@@ -1,5 +1,6 @@
 import type { BoundSource } from "../app.ts";
 import type { AuthContext, OutgoingRequest } from "../auth/types.ts";
+import { rememberSecret } from "../config/secret-registry.ts";
 import type { HttpResponse } from "../http/client.ts";
 import { HttpStatusError } from "../http/errors.ts";
 import { redactUrl, redactValues } from "../http/redact.ts";
@@ -27,6 +28,7 @@ export async function sendPage(
   for (;;) {
     const outgoing = buildRequest(method, request, resolved, deps.version);
     const secrets = source.auth ? await source.auth.authorize(outgoing, ctx) : [];
+    for (const secret of secrets) rememberSecret(secret);
     const target = `${method} ${redactUrl(outgoing.url, secrets)}`;
     let response: HttpResponse;
     try {
@@ -36,6 +38,7 @@ export async function sendPage(
         headers: outgoing.headers,
         ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
         ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(deps.waitSignal ? { waitSignal: deps.waitSignal } : {}),
         ...(spec.limits.maxResponseBytes !== undefined ? { maxBodyBytes: spec.limits.maxResponseBytes } : {}),
         secrets,
       });
@@ -87,6 +90,7 @@ function authContext(source: BoundSource, context: SourceContext, deps: PollDeps
     send: context.tokenSend,
     log: deps.log,
     timeoutMs: source.spec.resilience.timeouts.requestSecs * 1000,
+    ...(deps.waitSignal ? { signal: deps.waitSignal } : {}),
     state: { read: () => deps.store.read(id), commit: (changes) => deps.store.commit(id, changes) },
   };
 }

@@ -1,6 +1,7 @@
 import type { Env } from "../config/env.ts";
 import type { HttpSend } from "../http/client.ts";
 import type { Logger } from "../log.ts";
+import type { RunEvents } from "../observe/events.ts";
 import type { Sink } from "../output/sink.ts";
 import type { StopReason } from "../paginate/types.ts";
 import type { StateStore } from "../state/store.ts";
@@ -12,8 +13,15 @@ export interface PollDeps {
   readonly http: HttpSend;
   /** Sender for token-endpoint requests (the source's raw client); default: `http`. */
   readonly tokenHttp?: HttpSend;
-  /** Aborts in-flight requests (the poll-tick timeout). */
+  /** Aborts in-flight requests (the poll-tick timeout; a shutdown after a short grace). */
   readonly signal?: AbortSignal;
+  /**
+   * Aborts waits (back-off, Retry-After, rate budgets, token retries) at once: set on shutdown, so
+   * SIGTERM never waits out a delay. Default: `signal`.
+   */
+  readonly waitSignal?: AbortSignal;
+  /** Where the poll reports pages, checkpoints and failures (metrics, health, progress). */
+  readonly events: RunEvents;
   readonly env: Env;
   readonly log: Logger;
   readonly version: string;

@@ -1,11 +1,10 @@
+import { HelrError } from "../errors/helr-error.ts";
+import type { EventText } from "../output/line-buffer.ts";
 import { arrayElementRanges, objectMemberStart, skipSpace, skipValue } from "./json-scan.ts";
 import { getPath } from "./path.ts";
 
-/** Object keys searched, in this order, when the response is an object. */
-export const DEFAULT_EVENT_KEYS = ["items", "data", "events", "logs", "entries"] as const;
-
 /** One event: its parsed value (for ids and times) and its exact text (for output). */
-export interface ExtractedEvent {
+export interface ExtractedEvent extends EventText {
   /**
    * The parsed event; from the byte path (`extractFromBytes`), only the requested top-level members of it
    * (reading any other path gives undefined).
@@ -24,34 +23,41 @@ export interface Extraction {
   readonly events: EventList;
   /** The parsed document, for paginators that read cursors from it. */
   readonly document: unknown;
-  /** Set when the response held no events array: zero events, never one bogus event. */
+  /** The JSON type of the whole body: only an object or an array can hold events. */
+  readonly root: "object" | "array" | "other";
+  /** An events array was found (false: an object without one, an empty page or an error report). */
+  readonly found: boolean;
+  /** The root object's members named in `topKeys`, parsed (empty when the root is not an object). */
+  readonly top: Readonly<Record<string, unknown>>;
+  /** Set when an object held arrays but none where events were looked for: zero events, never one bogus event. */
   readonly warning?: string;
-  /**
-   * What to check for an API error in a 200 body when `document` is parsed lazily: the
-   * document's top-level `ok` and `error` members, or null when the document is not an object.
-   * Absent: check `document` itself.
-   */
-  readonly apiStatus?: Readonly<Record<string, unknown>> | null;
 }
 
+/** Where the events are: the source's `extract` settings, plus the root members the response rules read. */
 export interface ExtractOptions {
-  readonly eventsPath?: string;
-  readonly eventObjectPath?: string;
+  readonly eventsPath?: string | undefined;
+  readonly eventObjectPath?: string | undefined;
+  /** Object members searched in order when `eventsPath` is absent. */
+  readonly eventKeys: readonly string[];
+  /** Root-object members to report in {@link Extraction.top}. */
+  readonly topKeys?: readonly string[];
 }
 
 /** The body is not JSON, or the configured events path is not an array. */
-export class ParseError extends Error {
-  readonly code = "HELR_PARSE";
+export class ParseError extends HelrError {
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super("HELR_PARSE", message, options);
+  }
 }
 
 /**
  * Finds the events in a response body: the array at `eventsPath`, else a top-level array, else
- * the first of {@link DEFAULT_EVENT_KEYS} whose value is an array. With `eventObjectPath`, each
- * element is replaced by the object at that path (elements without it are skipped).
+ * the first of `eventKeys` whose value is an array. With `eventObjectPath`, each element is
+ * replaced by the object at that path (elements without it are skipped).
  */
 export function extractEvents(
   body: string,
-  options: ExtractOptions = {},
+  options: ExtractOptions,
 ): Extraction & { readonly events: readonly ExtractedEvent[] } {
   let document: unknown;
   try {
@@ -59,46 +65,61 @@ export function extractEvents(
   } catch (error) {
     throw new ParseError(`response is not valid JSON: ${(error as Error).message}`);
   }
-  const root = skipSpace(body, 0);
-  const located = locate(document, body, root, options.eventsPath);
+  const root = Array.isArray(document)
+    ? "array"
+    : document !== null && typeof document === "object"
+      ? "object"
+      : "other";
+  const top = root === "object" ? pick(document as Record<string, unknown>, options.topKeys ?? []) : {};
+  const base = { document, root, top } as const;
+  const start = skipSpace(body, 0);
+  const located = locate(document, body, start, options);
   if (located === undefined) {
     // Google APIs leave an empty array out entirely (`{"kind": …, "etag": …}`): an object with no
     // array anywhere at its top level is an empty page, not a misconfiguration worth a warning.
-    if (!hasTopLevelArray(document)) return { document, events: [] };
+    if (root !== "object" || !hasTopLevelArray(document)) return { ...base, found: false, events: [] };
     return {
-      document,
+      ...base,
+      found: false,
       events: [],
-      warning: `response has no events array (looked for a top-level array and the keys ${DEFAULT_EVENT_KEYS.join(", ")}); set response_events_path`,
+      warning: `response has no events array (looked for a top-level array and the keys ${options.eventKeys.join(", ")}); set response_events_path`,
     };
   }
-  if (located.values.length === 0) return { document, events: [] };
+  if (located.values.length === 0) return { ...base, found: located.found, events: [] };
   let events = pair(located.values, body, located.start);
   if (options.eventObjectPath !== undefined) events = unwrap(events, options.eventObjectPath);
-  return { document, events };
+  return { ...base, found: true, events };
+}
+
+function pick(object: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (Object.hasOwn(object, key)) out[key] = object[key];
+  return out;
 }
 
 function locate(
   document: unknown,
   body: string,
   root: number,
-  path: string | undefined,
-): { values: unknown[]; start: number } | undefined {
+  options: ExtractOptions,
+): { values: unknown[]; start: number; found: boolean } | undefined {
+  const path = options.eventsPath;
   if (path !== undefined) {
     const values = getPath(document, path);
     // An absent events key is an empty page (Google omits empty arrays); a non-array is an error.
-    if (values === undefined) return { values: [], start: root };
+    if (values === undefined) return { values: [], start: root, found: false };
     if (!Array.isArray(values)) throw new ParseError(`events path "${path}" is not an array in the response`);
     const start = rawPath(body, root, path.split("."));
     if (start === undefined) throw new ParseError(`events path "${path}" not found in the response text`);
-    return { values, start };
+    return { values, start, found: true };
   }
-  if (Array.isArray(document)) return { values: document, start: root };
+  if (Array.isArray(document)) return { values: document, start: root, found: true };
   if (document === null || typeof document !== "object") return undefined;
-  for (const key of DEFAULT_EVENT_KEYS) {
+  for (const key of options.eventKeys) {
     const value = (document as Record<string, unknown>)[key];
     if (!Array.isArray(value)) continue;
     const start = objectMemberStart(body, root, key);
-    if (start !== undefined) return { values: value, start };
+    if (start !== undefined) return { values: value, start, found: true };
   }
   return undefined;
 }

@@ -8,15 +8,7 @@ import {
   scanDocument,
   skipWs,
 } from "./byte-scan.ts";
-import {
-  DEFAULT_EVENT_KEYS,
-  type EventList,
-  type ExtractedEvent,
-  type Extraction,
-  type ExtractOptions,
-} from "./events.ts";
-
-const API_STATUS_KEYS = ["ok", "error"];
+import type { EventList, ExtractedEvent, Extraction, ExtractOptions } from "./events.ts";
 
 /**
  * The fast path of event extraction: straight from the response bytes, without `JSON.parse` of
@@ -45,6 +37,7 @@ export interface BytePlan {
   readonly scan: ScanPlan;
   readonly isArray: boolean;
   readonly keys: readonly string[];
+  readonly topKeys: readonly string[];
   readonly fields: readonly string[];
 }
 
@@ -63,11 +56,13 @@ export function bytePlan(
   const isArray = body[skipWs(body, 0)] === 0x5b;
   // An events path into a root array is an error, which the text path words.
   if (isArray && path !== undefined) return undefined;
-  const keys = path !== undefined ? [path] : DEFAULT_EVENT_KEYS;
+  const keys = path !== undefined ? [path] : options.eventKeys;
+  const topKeys = options.topKeys ?? [];
   return {
-    scan: { arrayKeys: isArray ? [] : keys, topKeys: API_STATUS_KEYS, fields },
+    scan: { arrayKeys: isArray ? [] : keys, topKeys, fields },
     isArray,
     keys,
+    topKeys,
     fields,
   };
 }
@@ -84,7 +79,9 @@ export function extractScanned(
   return {
     events: new BodyEvents(body, events, plan.fields),
     document: lazyDocument(body, plan.isArray),
-    apiStatus: plan.isArray ? null : apiStatus(body, scan),
+    root: plan.isArray ? "array" : "object",
+    found: true,
+    top: plan.isArray ? {} : topMembers(body, scan, plan.topKeys),
   };
 }
 
@@ -97,14 +94,14 @@ function chosen(scan: DocumentScan, keys: readonly string[]): ArrayScan | undefi
   return undefined;
 }
 
-/** The root object's `ok` and `error` members: all that `rejectApiError` reads. */
-function apiStatus(body: Buffer, scan: DocumentScan): Record<string, unknown> {
-  const status: Record<string, unknown> = {};
-  for (const key of API_STATUS_KEYS) {
+/** The root object's members the response rules read (`ok`, `error`, …), parsed. */
+function topMembers(body: Buffer, scan: DocumentScan, keys: readonly string[]): Record<string, unknown> {
+  const top: Record<string, unknown> = {};
+  for (const key of keys) {
     const range = scan.top.get(key);
-    if (range !== undefined) status[key] = JSON.parse(body.toString("utf8", range[0], range[1]));
+    if (range !== undefined) setOwn(top, key, JSON.parse(body.toString("utf8", range[0], range[1])));
   }
-  return status;
+  return top;
 }
 
 /**

@@ -10,6 +10,7 @@
  * and back without a copy. Without that script (tests, `tsx`), every scan runs inline.
  */
 import { type MessagePort, Worker } from "node:worker_threads";
+import { HelrError } from "../errors/helr-error.ts";
 import { type ArrayScan, type DocumentScan, type ScanPlan, scanDocument } from "./byte-scan.ts";
 
 interface ScanRequest {
@@ -58,8 +59,10 @@ function buffersOf(scan: DocumentScan): ArrayBuffer[] {
 }
 
 /** A failure of the scan thread; the page it held is not lost: the pass fails before it is written. */
-export class ScanThreadError extends Error {
-  readonly code = "HELR_SCAN_THREAD";
+export class ScanThreadError extends HelrError {
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super("HELR_SCAN_THREAD", message, options);
+  }
 }
 
 /**

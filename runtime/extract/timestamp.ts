@@ -1,17 +1,14 @@
 import { getPath } from "./path.ts";
 
-/** Fields tried, in order, when `transform.timestamp_field` is not set. */
-export const DEFAULT_TIME_FIELDS = ["published", "timestamp", "ts", "created_at"] as const;
-
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
 /**
- * The envelope `ts` of an event as RFC 3339: an RFC 3339 string is kept as sent (so
- * sub-millisecond precision survives); epoch numbers (seconds, or milliseconds when larger
- * than 1e11) and other parseable strings are converted; otherwise `now`.
+ * The envelope `ts` of an event as RFC 3339, from the first of `fields` that holds a time (the
+ * source's `transform.timeFields`): an RFC 3339 string is kept as sent (so sub-millisecond
+ * precision survives); epoch numbers (seconds, or milliseconds when larger than 1e11) and other
+ * parseable strings are converted; when none does, `now`.
  */
-export function eventTime(event: unknown, field: string | undefined, now: () => Date): string {
-  const fields = field !== undefined ? [field] : DEFAULT_TIME_FIELDS;
+export function eventTime(event: unknown, fields: readonly string[], now: () => Date): string {
   for (const name of fields) {
     const normalised = normaliseTime(getPath(event, name));
     if (normalised !== undefined) return normalised;

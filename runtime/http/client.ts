@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from "node:tls";
 import { type Dispatcher, request } from "undici";
+import type { ErrorCode } from "../errors/codes.ts";
 import type { SourceSpec, TimeoutSpec } from "../spec.ts";
 import { createSourceDispatcher, type SourceDispatcher } from "./dispatcher.ts";
 import { HttpError } from "./errors.ts";
@@ -14,6 +15,8 @@ export interface HttpRequest {
   readonly timeoutMs?: number;
   /** Aborts the request (shutdown, poll tick timeout); an abort is never retried. */
   readonly signal?: AbortSignal;
+  /** Ends the waits around the request (back-off, Retry-After, rate budget) early; default `signal`. */
+  readonly waitSignal?: AbortSignal;
   /** Secret values to mask in error messages (what the authenticator added). */
   readonly secrets?: readonly string[];
   /**
@@ -202,11 +205,8 @@ interface FailureContext {
 /** Maps undici and socket failures to stable codes with a message that says which limit tripped. */
 function toHttpError(error: unknown, ctx: FailureContext): HttpError {
   const err = error as Error & { code?: string; cause?: { code?: string; message?: string } };
-  const wrap = (code: string, message: string): HttpError => {
-    const out = new HttpError(code, message);
-    out.cause = error;
-    return out;
-  };
+  const wrap = (code: ErrorCode, message: string): HttpError =>
+    new HttpError(code, message, { cause: error });
   if (ctx.aborted) return wrap("HELR_HTTP_ABORTED", "request aborted (shutdown or poll tick timeout)");
   if (ctx.deadline)
     return wrap("HELR_HTTP_TIMEOUT", `no complete response within ${secs(ctx.limitMs)} (request_secs)`);
@@ -238,7 +238,9 @@ function toHttpError(error: unknown, ctx: FailureContext): HttpError {
   const cause = err.cause?.message && err.cause.message !== err.message ? ` (${err.cause.message})` : "";
   const tls = ctx.explain(error);
   const detail = `${code}: ${err.message}${cause}`;
-  return wrap("HELR_HTTP_TRANSPORT", tls ? `TLS: ${tls} (${detail})` : detail);
+  // A certificate the client does not trust, or a TLS version or client certificate the server
+  // refuses, fails the same way on every attempt: it is not retried.
+  return tls ? wrap("HELR_TLS_VERIFY", `TLS: ${tls} (${detail})`) : wrap("HELR_HTTP_TRANSPORT", detail);
 }
 
 function secs(ms: number | undefined): string {

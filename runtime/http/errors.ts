@@ -1,10 +1,10 @@
+import type { ErrorCode } from "../errors/codes.ts";
+import { HelrError } from "../errors/helr-error.ts";
+
 /** Errors from the HTTP layer carry stable codes (`HELR_HTTP_<status>`, `HELR_HTTP_TRANSPORT`). */
-export class HttpError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+export class HttpError extends HelrError {
+  constructor(code: ErrorCode, message: string, options?: { readonly cause?: unknown }) {
+    super(code, message, options);
   }
 }
 

@@ -1,3 +1,5 @@
+import { redactSecrets } from "../config/secret-registry.ts";
+
 /** Query parameter names whose values are treated as secrets in messages. */
 const SECRET_PARAM = /token|key|secret|password|passwd|signature|sig$|auth|code|credential/i;
 
@@ -21,9 +23,12 @@ export function redactUrl(url: string, secrets: readonly string[] = []): string 
   return redactValues(text, secrets);
 }
 
-/** Replaces every occurrence of each secret (and its URL-encoded form) with `REDACTED`. */
+/**
+ * Replaces every occurrence of each secret (and its URL-encoded form) with `REDACTED`, and every
+ * value the process knows to be secret (config/secret-registry.ts).
+ */
 export function redactValues(text: string, secrets: readonly string[]): string {
-  let out = text;
+  let out = redactSecrets(text);
   for (const secret of secrets) {
     if (secret.length < 4) continue;
     out = out.split(secret).join("REDACTED");

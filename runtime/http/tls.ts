@@ -12,11 +12,14 @@ import { buildConnector } from "undici";
 import type { CredentialKind } from "../audit.ts";
 import { describeSecretRef, normalisePem, readSecret } from "../auth/secret.ts";
 import type { Env } from "../config/env.ts";
+import { HelrError } from "../errors/helr-error.ts";
 import type { SecretRef, TlsSpec } from "../spec.ts";
 
 /** A TLS setting that cannot be used; stable code `HELR_TLS_CONFIG`. */
-export class TlsConfigError extends Error {
-  readonly code = "HELR_TLS_CONFIG";
+export class TlsConfigError extends HelrError {
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super("HELR_TLS_CONFIG", message, options);
+  }
 }
 
 const VERSIONS = { "1.2": "TLSv1.2", "1.3": "TLSv1.3" } as const;

@@ -89,7 +89,7 @@ class RotatingFile {
   }
 
   /** Runs `op` after every earlier operation; the first failure is sticky (a later write never skips a hole). */
-  enqueue(op: () => Promise<void>, code: string, what: string): Promise<void> {
+  enqueue(op: () => Promise<void>, code: "WRITE" | "FLUSH", what: string): Promise<void> {
     const run = this.#tail.then(async () => {
       if (this.#failure) throw this.#failure;
       if (this.#closed) throw new OutputError("HELR_OUTPUT_CLOSED", `output file ${this.path} is closed`);

@@ -1,3 +1,6 @@
+import type { ErrorCode } from "../errors/codes.ts";
+import { HelrError } from "../errors/helr-error.ts";
+
 /**
  * Where NDJSON goes. The engine writes a page's lines, then calls `flush()` before it
  * commits state: a sink resolves `flush()` only once everything written so far is safely
@@ -35,11 +38,11 @@ export interface BlockInfo {
 }
 
 /** Output failures (broken pipe, disk full) carry stable codes and end the run non-zero. */
-export class OutputError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+export class OutputError extends HelrError {
+  constructor(code: OutputCode, message: string, options?: { readonly cause?: unknown }) {
+    super(code, message, options);
   }
 }
+
+/** The codes of {@link OutputError}: every output failure stops the run (see runtime/errors/codes.ts). */
+export type OutputCode = Extract<ErrorCode, `HELR_OUTPUT_${string}`>;

@@ -1,7 +1,7 @@
 import { getPath } from "../extract/path.ts";
 import type { CursorPaginationSpec } from "../spec.ts";
 import { stopCondition } from "./stop.ts";
-import { type Paginator, requestWith } from "./types.ts";
+import { type PageRequest, type Paginator, requestWith } from "./types.ts";
 
 /**
  * Cursor from the response at `cursorPath`, sent back as `cursorParam` (query for GET, top-level
@@ -9,6 +9,11 @@ import { type Paginator, requestWith } from "./types.ts";
  *
  * Every page repeats the first request's parameters with the cursor added (Google APIs require
  * identical parameters across pages; Slack keeps `limit`).
+ *
+ * The pass goes on while the response carries a next cursor, even after an empty page (Cloud
+ * Logging hands out empty pages with a `nextPageToken` while it searches), except that an empty
+ * page whose cursor is the one just sent ends it (1Password echoes its cursor when nothing is
+ * new). `stop_on_empty_page: true` ends it on any empty page, `has_more` false too.
  *
  * The position (`cursor`) is the next cursor. When the response has none the pass is complete
  * and the position is cleared, so the next poll starts a fresh pass from the committed
@@ -18,6 +23,7 @@ import { type Paginator, requestWith } from "./types.ts";
 export function cursorPagination(spec: CursorPaginationSpec): Paginator {
   return {
     positionKey: "cursor",
+    readsBody: true,
     first({ firstUrl, firstBody, saved }) {
       if (saved === undefined || saved === "") {
         return {
@@ -36,7 +42,8 @@ export function cursorPagination(spec: CursorPaginationSpec): Paginator {
       const position = encodeCursor(cursor);
       const stop = stopCondition(spec.stop, page);
       if (stop !== undefined) return { kind: "stop", reason: stop, position };
-      if (page.seen.has(position)) return { kind: "stop", reason: "loop", position };
+      if (page.eventCount === 0 && sentSame(page.request, spec.cursorParam, cursor))
+        return { kind: "stop", reason: "empty_page", position };
       if (page.pageNumber >= spec.maxPages) return { kind: "stop", reason: "max_pages", position };
       const base =
         page.request.body === undefined ? stripParam(page.request.url, spec.cursorParam) : page.request.url;
@@ -44,6 +51,14 @@ export function cursorPagination(spec: CursorPaginationSpec): Paginator {
       return { kind: "next", request, position };
     },
   };
+}
+
+/** Whether `request` carried `cursor` already (a query value is text, so it is compared as text). */
+function sentSame(request: PageRequest, param: string, cursor: string | number): boolean {
+  const body = request.body;
+  if (body === undefined) return new URL(request.url).searchParams.get(param) === String(cursor);
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return false;
+  return (body as Record<string, unknown>)[param] === cursor;
 }
 
 function readCursor(document: unknown, path: string): string | number | undefined {

@@ -11,11 +11,11 @@ import type { Paginator } from "./types.ts";
  * - `max_pages` ends the pass and keeps the next link.
  * - No next link: the pass is complete and the last page's URL is kept, so the next poll
  *   re-reads that page (picking up events appended to it) instead of starting from page 1.
- * - A next link already requested in this pass ends it (loop guard).
  */
 export function linkHeaderPagination(spec: LinkHeaderPaginationSpec): Paginator {
   return {
     positionKey: "next_url",
+    readsBody: spec.stop.hasMorePath !== undefined,
     first({ firstUrl, firstBody, pageBody, saved }) {
       if (saved !== undefined && saved !== "") {
         return {
@@ -33,7 +33,6 @@ export function linkHeaderPagination(spec: LinkHeaderPaginationSpec): Paginator 
       if (link === undefined) return { kind: "stop", reason: "end", position: page.request.url };
       const stop = stopCondition(spec.stop, page);
       if (stop !== undefined) return { kind: "stop", reason: stop, position: link };
-      if (page.seen.has(link)) return { kind: "stop", reason: "loop", position: link };
       if (page.pageNumber >= spec.maxPages) return { kind: "stop", reason: "max_pages", position: link };
       const body = page.request.body;
       return {

@@ -34,6 +34,7 @@ function numbered(
   };
   return {
     positionKey: spec.strategy === "offset" ? "offset" : "page",
+    readsBody: spec.stop.hasMorePath !== undefined,
     first({ firstUrl, firstBody, saved }) {
       const at = saved !== undefined && /^\d+$/.test(saved) ? Number(saved) : start;
       return { kind: "request", request: request(firstUrl, firstBody, at) };

@@ -5,6 +5,7 @@ import type { Paginator } from "./types.ts";
 export function singleRequest(_spec: SinglePaginationSpec): Paginator {
   return {
     positionKey: undefined,
+    readsBody: false,
     first({ firstUrl, firstBody }) {
       return {
         kind: "request",

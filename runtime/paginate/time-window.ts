@@ -21,6 +21,7 @@ export function timeWindowPagination(spec: TimeWindowPaginationSpec): Paginator 
     });
   return {
     positionKey: "window_start",
+    readsBody: false,
     first({ firstUrl, firstBody, saved, now }) {
       const parsed = saved !== undefined ? Date.parse(saved) : Number.NaN;
       const start = Number.isNaN(parsed)

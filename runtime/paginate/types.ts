@@ -23,8 +23,6 @@ export interface PageView {
   readonly eventCount: number;
   /** 1-based number of this page within the current pass. */
   readonly pageNumber: number;
-  /** Positions already used in this pass, for the loop guard. */
-  readonly seen: ReadonlySet<string>;
   readonly now: Date;
 }
 
@@ -40,6 +38,7 @@ export type StopReason =
   | "single"
   | "caught_up"
   | "unparsable_page"
+  | "foreign_origin"
   | "shutdown";
 
 /** Stops after which the pass is complete (its high-water mark may be committed). */
@@ -78,9 +77,16 @@ export type First =
   | { readonly kind: "request"; readonly request: PageRequest }
   | { readonly kind: "skip"; readonly reason: StopReason };
 
+/**
+ * The engine adds what every strategy shares: a next request or position already used in the
+ * pass ends it (`loop`), a next URL on another origin ends it with an error, and so do
+ * `max_bytes` and a shutdown.
+ */
 export interface Paginator {
   /** State key holding the in-flight position; undefined when the strategy keeps none. */
   readonly positionKey: string | undefined;
+  /** `next` reads the parsed body (a cursor, `has_more`), so pages take the text path. */
+  readonly readsBody: boolean;
   first(input: FirstRequestInput): First;
   next(page: PageView): Step;
 }

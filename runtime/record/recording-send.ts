@@ -1,12 +1,15 @@
 import { mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
+import { HelrError } from "../errors/helr-error.ts";
 import type { HttpSend } from "../http/client.ts";
 import { encodeRecording, listRecordings, recordingName, recordingNumber, sourceDir } from "./format.ts";
 import { redactExchange } from "./redact-exchange.ts";
 
 /** A response could not be saved under `--record-dir`; the request fails rather than go unrecorded. */
-export class RecordError extends Error {
-  readonly code = "HELR_RECORD_WRITE";
+export class RecordError extends HelrError {
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super("HELR_RECORD_WRITE", message, options);
+  }
 }
 
 /**

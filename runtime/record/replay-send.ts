@@ -1,11 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { HelrError } from "../errors/helr-error.ts";
 import type { HttpSend } from "../http/client.ts";
 import { decodeRecording, listRecordings, sourceDir } from "./format.ts";
 
 /** Replay has no response to give: no recordings, or they ran out. */
-export class ReplayError extends Error {
-  readonly code = "HELR_REPLAY_EXHAUSTED";
+export class ReplayError extends HelrError {
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super("HELR_REPLAY_EXHAUSTED", message, options);
+  }
 }
 
 /**
@@ -32,6 +35,28 @@ export function replaySend(dir: string, sourceId: string): HttpSend {
     served++;
     const path = join(folder, name);
     const response = decodeRecording(await readFile(path, "utf8"), path);
-    return { ...response, url: req.url };
+    return { ...response, headers: onOrigin(response.headers, response.url, req.url), url: req.url };
   };
+}
+
+/**
+ * The recording's links moved from the origin it was recorded on to the one being replayed
+ * against, so a replay follows them as the live run did (links to any other origin stay as they
+ * were, and are refused as they were live: credentials never leave the source's origin).
+ */
+function onOrigin(
+  headers: ReadonlyMap<string, readonly string[]>,
+  recordedUrl: string,
+  requestUrl: string,
+): ReadonlyMap<string, readonly string[]> {
+  const from = URL.canParse(recordedUrl) ? new URL(recordedUrl).origin : undefined;
+  const to = URL.canParse(requestUrl) ? new URL(requestUrl).origin : undefined;
+  const links = headers.get("link");
+  if (from === undefined || to === undefined || from === to || links === undefined) return headers;
+  const moved = new Map(headers);
+  moved.set(
+    "link",
+    links.map((value) => value.replaceAll(`<${from}/`, `<${to}/`).replaceAll(`<${from}>`, `<${to}>`)),
+  );
+  return moved;
 }

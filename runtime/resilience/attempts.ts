@@ -1,3 +1,4 @@
+import type { ErrorCode } from "../errors/codes.ts";
 import type { HttpRequest, HttpResponse, HttpSend } from "../http/client.ts";
 import { HttpError } from "../http/errors.ts";
 import { redactUrl, redactValues } from "../http/redact.ts";
@@ -37,7 +38,7 @@ export type LogicalResult =
   | { readonly response: HttpResponse; readonly outcome: BreakerOutcome }
   | { readonly error: Error; readonly outcome: BreakerOutcome };
 
-type Attempt = { readonly response: HttpResponse } | { readonly error: unknown; readonly code: string };
+type Attempt = { readonly response: HttpResponse } | { readonly error: unknown; readonly code: ErrorCode };
 
 /** Sends `req` until it succeeds, is not retryable, or attempts run out; never throws for those. */
 export async function runAttempts(
@@ -108,9 +109,11 @@ async function gate(
   await pause(ctx, req, waitMs, signal);
 }
 
+/** A wait before an attempt; a shutdown (`waitSignal`) or abort ends it at once. */
 async function pause(ctx: AttemptContext, req: HttpRequest, ms: number, signal: AbortSignal): Promise<void> {
-  await ctx.deps.sleep(ms, signal);
-  if (signal.aborted) throw aborted(ctx, req);
+  const waits = req.waitSignal ?? signal;
+  await ctx.deps.sleep(ms, waits);
+  if (waits.aborted || signal.aborted) throw aborted(ctx, req);
 }
 
 /** The rate-limit layer sees every response's headers first: 429 waits and adaptive pauses block the budget. */
@@ -209,8 +212,9 @@ function conclude(
   }
   const { error, code } = sent;
   if (code === "HELR_HTTP_ABORTED") return { error: aborted(ctx, req), outcome: "cancel" };
-  if (decision.action === "accept" || !decision.exhausted)
-    return { error: error as Error, outcome: "cancel" };
+  if (code === "HELR_INTERNAL") return { error: error as Error, outcome: "cancel" };
+  // Retries used up, or a failure no retry can fix (a TLS certificate not trusted): either way
+  // the message names the source, the request and what was tried.
   const verb = code === "HELR_HTTP_TIMEOUT" ? "timed out" : "failed";
   const detail = redactValues((error as Error).message, secrets);
   const message = `${target} ${verb} ${describeTried(attempts, elapsedMs)}: ${detail}`;

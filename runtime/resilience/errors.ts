@@ -1,3 +1,4 @@
+import type { ErrorCode } from "../errors/codes.ts";
 import { HttpError, HttpStatusError } from "../http/errors.ts";
 
 /** What a logical request went through before it failed, for messages and callers. */
@@ -33,13 +34,12 @@ export class RetriedStatusError extends HttpStatusError {
 /** A transport failure or timeout (`HELR_HTTP_TRANSPORT`, `HELR_HTTP_TIMEOUT`) after every attempt. */
 export class RetriedTransportError extends HttpError {
   constructor(
-    code: string,
+    code: ErrorCode,
     readonly tried: Tried,
     message: string,
     cause: unknown,
   ) {
-    super(code, message);
-    this.cause = cause;
+    super(code, message, { cause });
   }
 }
 

@@ -1,13 +1,16 @@
+import { HelrError } from "../errors/helr-error.ts";
 import type { SourceSpec } from "../spec.ts";
 
 /** `HELR_POLL_TIMEOUT`: a whole poll of a source ran longer than `pollTickSecs`. */
-export class PollTimeoutError extends Error {
-  readonly code = "HELR_POLL_TIMEOUT";
+export class PollTimeoutError extends HelrError {
   constructor(
     readonly sourceId: string,
     readonly limitSecs: number,
   ) {
-    super(`source "${sourceId}": poll tick timed out after ${limitSecs} s (timeouts.poll_tick_secs)`);
+    super(
+      "HELR_POLL_TIMEOUT",
+      `source "${sourceId}": poll tick timed out after ${limitSecs} s (timeouts.poll_tick_secs)`,
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import { errorEntry, isErrorCode } from "../errors/codes.ts";
 import type { ResilienceSpec } from "../spec.ts";
 import { backoffMs } from "./backoff.ts";
 import { type HeaderMap, type HeaderWait, headerWait, readRateLimit } from "./rate-limit-headers.ts";
@@ -6,9 +7,6 @@ import { type HeaderMap, type HeaderWait, headerWait, readRateLimit } from "./ra
 export type AttemptResult =
   | { readonly kind: "status"; readonly status: number; readonly headers: HeaderMap }
   | { readonly kind: "error"; readonly code: string };
-
-/** Codes of transport failures worth another attempt (resets, refused connections, timeouts). */
-const RETRYABLE_ERRORS: ReadonlySet<string> = new Set(["HELR_HTTP_TRANSPORT", "HELR_HTTP_TIMEOUT"]);
 
 /** The verdict on a response's status, before attempts are counted. */
 export interface StatusVerdict {
@@ -54,9 +52,12 @@ export function isBreakerFailure(status: number, rateLimited: boolean): boolean 
   return status >= 500 || status === 408 || status === 429 || rateLimited;
 }
 
-/** Whether a transport error code is worth another attempt. */
+/**
+ * Whether a failure without a response is worth another attempt: resets, refused connections and
+ * timeouts are (the catalog's `retry` flag); TLS verification, an abort or a bug are not.
+ */
 export function isRetryableError(code: string): boolean {
-  return RETRYABLE_ERRORS.has(code);
+  return isErrorCode(code) && errorEntry(code).retry === true;
 }
 
 /** What to do after an attempt. */

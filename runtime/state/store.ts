@@ -1,3 +1,5 @@
+import { HelrError } from "../errors/helr-error.ts";
+
 /**
  * Durable per-source state: string keys and values. `commit` is atomic over all the keys it
  * is given, so a position and the marks that go with it are never half-written.
@@ -45,11 +47,9 @@ export type StateErrorCode =
   | "HELR_STATE_IMPORT";
 
 /** The store could not be opened or written; the message says which file or server and why. */
-export class StateError extends Error {
-  constructor(
-    readonly code: StateErrorCode,
-    message: string,
-  ) {
-    super(message);
+export class StateError extends HelrError {
+  declare readonly code: StateErrorCode;
+  constructor(code: StateErrorCode, message: string, options?: { readonly cause?: unknown }) {
+    super(code, message, options);
   }
 }

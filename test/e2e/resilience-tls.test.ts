@@ -60,7 +60,7 @@ describe("resilience.tls through the source runtime", () => {
 
   it("names the TLS reason when the server wants a client certificate", async () => {
     expect(await get(trustCa())).toMatch(
-      /^HELR_HTTP_TRANSPORT: source "corp": GET https:\/\/127\.0\.0\.1:\d+\/ failed after 1 attempt over .* s: TLS: the server rejected the client certificate or requires one: .* \(UND_ERR_SOCKET: other side closed\)$/,
+      /^HELR_TLS_VERIFY: source "corp": GET https:\/\/127\.0\.0\.1:\d+\/ failed after 1 attempt over .* s: TLS: the server rejected the client certificate or requires one: .* \(UND_ERR_SOCKET: other side closed\)$/,
     );
   });
 });

@@ -12,7 +12,7 @@ import type { StateStore } from "../../runtime/state/store.ts";
 import { BASE, ModelApi, type ModelStyle } from "../support/model-api.ts";
 import { pollDeps } from "../support/poll-deps.ts";
 import { sinkText } from "../support/sink-text.ts";
-import { sourceSpec } from "../support/source-spec.ts";
+import { sourceSpec, transform } from "../support/source-spec.ts";
 
 /**
  * Model-based: against a model of each paging style, with events arriving between polls and
@@ -32,7 +32,7 @@ const watermark = {
 const stop = { onEmptyPage: true, onShortPage: false } as const;
 
 function sourceFor(style: ModelStyle): BoundSource {
-  const common = { id: "model", url: BASE, dedupe, transform: { idField: "id" } };
+  const common = { id: "model", url: BASE, dedupe, transform: transform({ idField: "id" }) };
   switch (style) {
     case "link-polling":
     case "link-bounded": {

@@ -1,6 +1,7 @@
 import pino from "pino";
 import type { PollDeps } from "../../runtime/engine/poll.ts";
 import { sendHttp } from "../../runtime/http/client.ts";
+import { NO_EVENTS } from "../../runtime/observe/events.ts";
 import type { Sink } from "../../runtime/output/sink.ts";
 import { sinkText } from "./sink-text.ts";
 
@@ -17,6 +18,7 @@ export function pollDeps(given: Pick<PollDeps, "store" | "sink"> & Partial<PollD
     version: "test",
     now: () => new Date("2026-01-01T00:00:00Z"),
     stopping: () => false,
+    events: NO_EVENTS,
     ...given,
   };
 }

@@ -20,8 +20,9 @@ export function sourceSpec<P extends PaginationSpec, A extends AuthSpec = never>
     labelValue: overrides.id ?? "src",
     schedule: { intervalSecs: 60, jitterSecs: 0 },
     priority: 10,
-    extract: { include: [], exclude: [] },
-    transform: {},
+    extract: { eventKeys: EVENT_KEYS, include: [], exclude: [] },
+    transform: { timeFields: TIME_FIELDS, requestIdHeaders: REQUEST_ID_HEADERS },
+    responseErrors: { okField: "ok", messageField: "error", errorFields: ["error", "errors"] },
     policy: {
       checkpoint: "per_page",
       onCursorError: "fail",
@@ -58,6 +59,16 @@ export function sourceSpec<P extends PaginationSpec, A extends AuthSpec = never>
     ...overrides,
     pagination,
   };
+}
+
+/** The compiler's defaults for where events, times and request ids are found (compiler/ir/defaults.ts). */
+export const EVENT_KEYS = ["items", "data", "events", "logs", "entries"] as const;
+export const TIME_FIELDS = ["published", "timestamp", "ts", "created_at"] as const;
+export const REQUEST_ID_HEADERS = ["x-request-id", "x-okta-request-id", "x-github-request-id", "request-id"];
+
+/** A transform with the compiler's defaults plus `overrides`. */
+export function transform(overrides: Partial<SourceSpec["transform"]> = {}): SourceSpec["transform"] {
+  return { timeFields: TIME_FIELDS, requestIdHeaders: REQUEST_ID_HEADERS, ...overrides };
 }
 
 /** Default stop conditions of a strategy, for tests. */

@@ -255,11 +255,18 @@ export const sourceSpec: fc.Arbitrary<SourceSpec> = opt(
       format: fc.oneof(timeFormat, fc.constant("raw" as const)),
       overlapSecs: count,
     }),
-    extract: opt({ eventsPath: text, eventObjectPath: text, include: texts, exclude: texts }, [
-      "eventsPath",
-      "eventObjectPath",
+    extract: opt(
+      { eventsPath: text, eventObjectPath: text, eventKeys: texts, include: texts, exclude: texts },
+      ["eventsPath", "eventObjectPath"],
+    ),
+    transform: opt({ timeFields: texts, idField: text, messageField: text, requestIdHeaders: texts }, [
+      "idField",
+      "messageField",
     ]),
-    transform: fc.record({ timestampField: text, idField: text, messageField: text }, { requiredKeys: [] }),
+    responseErrors: opt({ okField: text, messageField: text, errorFields: texts }, [
+      "okField",
+      "messageField",
+    ]),
     dedupe: fc.record({ idPath: text, capacity: count }),
     policy: fc.record({
       checkpoint: fc.constantFrom("per_page" as const, "end_of_tick" as const),

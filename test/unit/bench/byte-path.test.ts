@@ -1,16 +1,18 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DedupeWindow } from "../../../runtime/engine/dedupe.ts";
-import { openPage, type PageContext, processPage } from "../../../runtime/engine/page.ts";
+import { PageLines } from "../../../runtime/engine/page-lines.ts";
 import { scanDocument } from "../../../runtime/extract/byte-scan.ts";
-import { DEFAULT_EVENT_KEYS, extractEvents } from "../../../runtime/extract/events.ts";
+import { extractEvents } from "../../../runtime/extract/events.ts";
 import { getPath } from "../../../runtime/extract/path.ts";
 import { extractFromBytes } from "../../../runtime/extract/raw-events.ts";
 import { eventTime } from "../../../runtime/extract/timestamp.ts";
 import type { HttpResponse } from "../../../runtime/http/client.ts";
 import { envelopeLine } from "../../../runtime/output/envelope.ts";
 import type { SourceSpec } from "../../../runtime/spec.ts";
-import { STOP, sourceSpec } from "../../support/source-spec.ts";
+import { pageContext as context, renderPage as processPage } from "../../support/render-page.ts";
+import { EVENT_KEYS, STOP, sourceSpec, transform as transformWith } from "../../support/source-spec.ts";
+
+const OPTIONS = { eventKeys: EVENT_KEYS, topKeys: ["ok", "error"] };
 
 /**
  * The byte path (runtime/extract/byte-scan.ts, raw-events.ts), which the engine takes for every
@@ -115,7 +117,7 @@ describe("extractFromBytes matches extractEvents", () => {
     fc.assert(
       fc.property(
         eventsTextArb,
-        fc.constantFrom("array", ...DEFAULT_EVENT_KEYS, "duplicate", "not-array"),
+        fc.constantFrom("array", ...EVENT_KEYS, "duplicate", "not-array"),
         fc.constantFrom(0, 1, "\t", " \r\n "),
         (text, shape, indent) => {
           const events = indent === 0 ? text : JSON.stringify(JSON.parse(text), null, indent);
@@ -127,8 +129,8 @@ describe("extractFromBytes matches extractEvents", () => {
                 : shape === "not-array"
                   ? `{"data":${events},"data":{"x":1},"logs":${events}}`
                   : `{"cursor":"x]}\\"","${shape}":${events},"after":[1,{"a":"]"}]}`;
-          const fast = extractFromBytes(Buffer.from(doc), {}, fields);
-          const slow = extractEvents(doc);
+          const fast = extractFromBytes(Buffer.from(doc), OPTIONS, fields);
+          const slow = extractEvents(doc, OPTIONS);
           expect(fast).toBeDefined();
           expect([...(fast?.events ?? [])].map((e) => e.raw)).toEqual(slow.events.map((e) => e.raw));
           for (const [k, event] of [...(fast?.events ?? [])].entries())
@@ -143,21 +145,25 @@ describe("extractFromBytes matches extractEvents", () => {
 
   it("leaves what it does not handle to the text path", () => {
     const undecided = ["<html>", '{"kind":"no events"}', "\ufeff[]", '"just a string"', '{"a":{"b":[1]}}'];
-    for (const doc of undecided) expect(extractFromBytes(Buffer.from(doc), {}, fields)).toBeUndefined();
-    expect(extractFromBytes(Buffer.from('{"a":{"b":[1]}}'), { eventsPath: "a.b" }, fields)).toBeUndefined();
-    expect(extractFromBytes(Buffer.from("[{}]"), { eventObjectPath: "node" }, fields)).toBeUndefined();
-    expect(extractFromBytes(Buffer.from([0x5b, 0xff, 0x5d]), {}, fields)).toBeUndefined();
+    for (const doc of undecided) expect(extractFromBytes(Buffer.from(doc), OPTIONS, fields)).toBeUndefined();
+    expect(
+      extractFromBytes(Buffer.from('{"a":{"b":[1]}}'), { ...OPTIONS, eventsPath: "a.b" }, fields),
+    ).toBeUndefined();
+    expect(
+      extractFromBytes(Buffer.from("[{}]"), { ...OPTIONS, eventObjectPath: "node" }, fields),
+    ).toBeUndefined();
+    expect(extractFromBytes(Buffer.from([0x5b, 0xff, 0x5d]), OPTIONS, fields)).toBeUndefined();
   });
 
   it("reads an events path and the API status members", () => {
     const doc = '{"ok":false,"error":"invalid_\\u0063ursor","entries":[{"id":1}]}';
-    const fast = extractFromBytes(Buffer.from(doc), { eventsPath: "entries" }, fields);
+    const fast = extractFromBytes(Buffer.from(doc), { ...OPTIONS, eventsPath: "entries" }, fields);
     expect([...(fast?.events ?? [])].map((e) => e.raw)).toEqual(['{"id":1}']);
-    expect(fast?.apiStatus).toEqual({ ok: false, error: "invalid_cursor" });
+    expect(fast?.top).toEqual({ ok: false, error: "invalid_cursor" });
   });
 
   it("parses the document only when it is read", () => {
-    const fast = extractFromBytes(Buffer.from('[{"id":1},{"id":2}]'), {}, fields);
+    const fast = extractFromBytes(Buffer.from('[{"id":1},{"id":2}]'), OPTIONS, fields);
     expect(Array.isArray(fast?.document)).toBe(true);
     expect(getPath(fast?.document, "1")).toEqual({ id: 2 });
     expect(Object.keys(fast?.document as object)).toEqual(["0", "1"]);
@@ -239,12 +245,12 @@ describe("processPage gives the same result on both paths", () => {
           const spec = { ...pageSpec({ idField, messageField }), labelKey: key, labelValue: value };
           const body = JSON.stringify(events);
           const now = () => new Date(0);
-          const expected = extractEvents(body)
+          const expected = extractEvents(body, OPTIONS)
             .events.map((event) => {
               const id = getPath(event.value, idField);
               const message = messageField !== undefined ? getPath(event.value, messageField) : undefined;
               return envelopeLine({
-                ts: eventTime(event.value, undefined, now),
+                ts: eventTime(event.value, spec.transform.timeFields, now),
                 labelKey: key,
                 labelValue: value,
                 endpoint: "/api/v1/logs",
@@ -276,8 +282,12 @@ describe("processPage gives the same result on both paths", () => {
           const body = Buffer.from(
             JSON.stringify([...events, ...events], null, indent === 0 ? undefined : indent),
           );
-          const page = openPage(okResponse(body), context(spec));
-          const blocks = [...page.blocks(blockBytes)];
+          const page = new PageLines(
+            context(spec),
+            extractEvents(body.toString("utf8"), OPTIONS),
+            okResponse(body),
+          );
+          const blocks = [...page.blocks({ blockBytes })].map((block) => block.bytes);
           const whole = processPage(okResponse(body), context(spec), "text");
           expect(Buffer.concat(blocks).toString("utf8")).toBe(whole.lines);
           for (const block of blocks) {
@@ -324,11 +334,11 @@ function pageSpec(options: {
   include?: readonly string[];
   maxLineBytes?: number | undefined;
 }): SourceSpec {
-  const transform = {
-    ...(options.timestampField !== undefined ? { timestampField: options.timestampField } : {}),
+  const transform = transformWith({
+    ...(options.timestampField !== undefined ? { timeFields: [options.timestampField] } : {}),
     ...(options.idField !== undefined ? { idField: options.idField } : {}),
     ...(options.messageField !== undefined ? { messageField: options.messageField } : {}),
-  };
+  });
   const watermark = {
     stateKey: "wm",
     eventPath: "ts",
@@ -341,7 +351,7 @@ function pageSpec(options: {
     { strategy: "link_header", rel: "next", maxPages: 10, stop: STOP },
     {
       transform,
-      extract: { include: options.include ?? [], exclude: ["zzz"] },
+      extract: { eventKeys: EVENT_KEYS, include: options.include ?? [], exclude: ["zzz"] },
       limits: options.maxLineBytes !== undefined ? { maxLineBytes: options.maxLineBytes } : {},
       policy: {
         checkpoint: "per_page",
@@ -355,16 +365,6 @@ function pageSpec(options: {
       ...(options.watermark ? { watermark } : {}),
     },
   ) as SourceSpec;
-}
-
-function context(spec: SourceSpec): PageContext {
-  return {
-    spec,
-    include: spec.extract.include.map((source) => new RegExp(source)),
-    exclude: spec.extract.exclude.map((source) => new RegExp(source)),
-    dedupe: spec.dedupe ? new DedupeWindow(spec.dedupe.capacity) : undefined,
-    now: () => new Date(0),
-  };
 }
 
 function okResponse(body: Buffer): HttpResponse {

@@ -11,7 +11,7 @@ import { linkHeaderPagination } from "../../../runtime/paginate/link-header-pagi
 import type { GlobalSpec } from "../../../runtime/spec.ts";
 import { memoryStore } from "../../../runtime/state/memory.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
-import { STOP, sourceSpec } from "../../support/source-spec.ts";
+import { STOP, sourceSpec, transform } from "../../support/source-spec.ts";
 
 const TOKEN = "test-cmd-token-123456";
 let server: Server | undefined;
@@ -52,7 +52,7 @@ function app(base: string, store: StateStore): App {
       id: "okta",
       url: `${base}/logs`,
       auth: { type: "bearer", token: { env: "HELR_TEST_TOKEN" }, prefix: "SSWS" } as const,
-      transform: { idField: "uuid" },
+      transform: transform({ idField: "uuid" }),
     },
   );
   const global = { state: { backend: "memory", path: "" } } as unknown as GlobalSpec;

@@ -18,7 +18,7 @@ import { memoryStore } from "../../../runtime/state/memory.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
 import { tempDir } from "../../support/bundle.ts";
 import { pollDeps, textSink } from "../../support/poll-deps.ts";
-import { STOP, sourceSpec } from "../../support/source-spec.ts";
+import { STOP, sourceSpec, transform } from "../../support/source-spec.ts";
 
 const TOKEN = "tok-3f9a8b7c6d5e4f3a2b1c";
 let server: Server | undefined;
@@ -83,7 +83,7 @@ function oktaSource(url: string) {
       url,
       queryParams: { limit: "2" },
       auth: { type: "bearer", token: { env: "OKTA_TOKEN" }, prefix: "SSWS" } as const,
-      transform: { idField: "uuid" },
+      transform: transform({ idField: "uuid" }),
     },
   );
   return defineSource(spec, { auth: bearerAuth, pagination: linkHeaderPagination });
@@ -196,8 +196,8 @@ describe("record and replay", () => {
         method: "post",
         body: { limit: 2 },
         auth: { type: "api_key", key: { env: "API_KEY" }, location: "query", name: "api_key" } as const,
-        extract: { eventsPath: "items", include: [], exclude: [] },
-        transform: { idField: "id", timestampField: "at" },
+        extract: { eventsPath: "items", eventKeys: [], include: [], exclude: [] },
+        transform: transform({ idField: "id", timeFields: ["at"] }),
       },
     );
     const source = defineSource(spec, { auth: apiKeyAuth, pagination: cursorPagination });

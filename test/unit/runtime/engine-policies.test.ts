@@ -12,7 +12,7 @@ import { memoryStore } from "../../../runtime/state/memory.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
 import { pollDeps } from "../../support/poll-deps.ts";
 import { sinkText } from "../../support/sink-text.ts";
-import { STOP, sourceSpec } from "../../support/source-spec.ts";
+import { EVENT_KEYS, STOP, sourceSpec, transform } from "../../support/source-spec.ts";
 
 const URL_ = "http://api.test/logs";
 type Reply = { status?: number; body: unknown; link?: string; raw?: Buffer };
@@ -54,7 +54,7 @@ describe("event extraction settings", () => {
     const c = collector(await memoryStore({ path: "" }), api.send);
     const spec = sourceSpec(single, {
       url: URL_,
-      extract: { eventsPath: "data.edges", eventObjectPath: "node", include: [], exclude: [] },
+      extract: { eventsPath: "data.edges", eventObjectPath: "node", eventKeys: [], include: [], exclude: [] },
     });
     await pollSource(defineSource(spec, { pagination: singleRequest }), c.deps);
     expect(c.lines.map((l) => l.slice(l.indexOf('"event":'), l.indexOf(',"meta"')))).toEqual([
@@ -68,7 +68,11 @@ describe("event extraction settings", () => {
       body: [{ t: "user.session.start" }, { t: "system.internal" }, { t: "app.x" }],
     }));
     const c = collector(await memoryStore({ path: "" }), api.send);
-    const extract = { include: ["user\\.", "system\\."], exclude: ["system\\.internal"] };
+    const extract = {
+      eventKeys: EVENT_KEYS,
+      include: ["user\\.", "system\\."],
+      exclude: ["system\\.internal"],
+    };
     const summary = await pollSource(
       defineSource(sourceSpec(single, { url: URL_, extract }), { pagination: singleRequest }),
       c.deps,
@@ -90,7 +94,7 @@ describe("event extraction settings", () => {
     const c = collector(await memoryStore({ path: "" }), api.send);
     const withPath = sourceSpec(single, {
       url: URL_,
-      extract: { eventsPath: "items", include: [], exclude: [] },
+      extract: { eventsPath: "items", eventKeys: [], include: [], exclude: [] },
     });
     await pollSource(defineSource(sourceSpec(single, { url: URL_ }), { pagination: singleRequest }), c.deps);
     await pollSource(defineSource(withPath, { pagination: singleRequest }), c.deps);
@@ -103,7 +107,7 @@ describe("event extraction settings", () => {
     const c = collector(await memoryStore({ path: "" }), api.send);
     const spec = sourceSpec(single, {
       url: URL_,
-      transform: { idField: "uuid", messageField: "displayMessage" },
+      transform: transform({ idField: "uuid", messageField: "displayMessage" }),
     });
     await pollSource(defineSource(spec, { pagination: singleRequest }), c.deps);
     expect(JSON.parse(c.lines[0] ?? "").meta).toEqual({ id: "7", message: "User login" });
@@ -160,15 +164,17 @@ describe("on_parse_error", () => {
     } as Reply;
   };
 
-  it("skip: a link-header source skips the bad page and follows the next link", async () => {
-    const c = collector(await memoryStore({ path: "" }), scripted(pages).send);
+  it("skip: the bad page is written not at all, the pass ends there and the position stays at it", async () => {
+    const store = await memoryStore({ path: "" });
+    const c = collector(store, scripted(pages).send);
     const summary = await pollSource(
       defineSource(linkSpec("skip"), { pagination: linkHeaderPagination }),
       c.deps,
     );
-    expect(c.events()).toEqual([{ id: "e1" }, { id: "e3" }]);
-    expect(summary.stopReason).toBe("end");
-    expect(c.warnings.join()).toMatch(/not valid JSON.*page skipped/);
+    expect(c.events()).toEqual([{ id: "e1" }]);
+    expect(summary.stopReason).toBe("unparsable_page");
+    expect((await store.read("src")).next_url).toBe(`${URL_}?p=2`);
+    expect(c.warnings.join()).toMatch(/not valid JSON.*page skipped and the pass ends here/);
   });
 
   it("fail: the poll fails naming the source, and the position stays before the bad page", async () => {
@@ -184,19 +190,24 @@ describe("on_parse_error", () => {
     const spec = linkSpec("skip");
     const limited = { ...spec, limits: { ...spec.limits, maxResponseBytes: 64 } };
     const api = scripted(pages);
+    let poll = 1;
     const send: HttpSend = async (req) => {
       const res = await api.send(req);
-      const n = Number(new URL(req.url).searchParams.get("p") ?? "1");
-      // Page 1 as the client reports a body it stopped reading; page 3 too long but read (a replay).
-      if (n === 1) return { ...res, body: Buffer.alloc(0), oversizeBytes: 5_000_000 };
-      if (n === 3) return { ...res, body: Buffer.from(JSON.stringify([{ id: "e3", pad: "x".repeat(80) }])) };
-      return res;
+      if (Number(new URL(req.url).searchParams.get("p") ?? "1") !== 2) return res;
+      // Page 2 as the client reports a body it stopped reading, then too long but read (a replay).
+      if (poll === 1) return { ...res, body: Buffer.alloc(0), oversizeBytes: 5_000_000 };
+      return { ...res, body: Buffer.from(JSON.stringify([{ id: "e2", pad: "x".repeat(80) }])) };
     };
-    const c = collector(await memoryStore({ path: "" }), send);
-    const summary = await pollSource(defineSource(limited, { pagination: linkHeaderPagination }), c.deps);
+    const store = await memoryStore({ path: "" });
+    const c = collector(store, send);
+    const source = defineSource(limited, { pagination: linkHeaderPagination });
+    const first = await pollSource(source, c.deps);
+    poll = 2;
+    const second = await pollSource(source, c.deps);
     expect(api.requests.map((r) => r.maxBodyBytes)).toEqual([64, 64, 64]);
-    expect(c.events()).toEqual([]);
-    expect(summary.stopReason).toBe("end");
+    expect(c.events()).toEqual([{ id: "e1" }]);
+    expect([first.stopReason, second.stopReason]).toEqual(["unparsable_page", "unparsable_page"]);
+    expect((await store.read("src")).next_url).toBe(`${URL_}?p=2`);
     expect(c.warnings.filter((w) => /exceeds max_response_bytes \(64\); page skipped/.test(w))).toHaveLength(
       2,
     );

@@ -10,7 +10,7 @@ import { memoryStore } from "../../../runtime/state/memory.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
 import { pollDeps } from "../../support/poll-deps.ts";
 import { sinkText } from "../../support/sink-text.ts";
-import { STOP, sourceSpec } from "../../support/source-spec.ts";
+import { STOP, sourceSpec, transform } from "../../support/source-spec.ts";
 
 const TOKEN = "s3cr3t-token-value-XYZ";
 let server: Server | undefined;
@@ -52,7 +52,7 @@ function spec(url: string, extra: { maxPages?: number } = {}) {
       headers: { Accept: "application/json" },
       queryParams: { limit: "2" },
       auth: { type: "bearer", token: { env: "OKTA_TOKEN" }, prefix: "SSWS" } as const,
-      transform: { idField: "uuid" },
+      transform: transform({ idField: "uuid" }),
     },
   );
 }

@@ -12,7 +12,7 @@ import { memoryStore } from "../../../runtime/state/memory.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
 import { OktaEventGenerator } from "../../support/okta-events.ts";
 import { pollDeps, textSink } from "../../support/poll-deps.ts";
-import { STOP, sourceSpec } from "../../support/source-spec.ts";
+import { STOP, sourceSpec, transform } from "../../support/source-spec.ts";
 
 /**
  * The page scan thread (runtime/extract/scan-thread.ts) with the very program a bundle embeds
@@ -94,7 +94,7 @@ describe("pollSource with the scan thread", () => {
         id: "okta",
         url: `${base}/api/v1/logs`,
         auth: { type: "bearer", token: { env: "OKTA_TOKEN" }, prefix: "SSWS" } as const,
-        transform: { idField: "uuid", timestampField: "published" },
+        transform: transform({ idField: "uuid", timeFields: ["published"] }),
         dedupe: { idPath: "uuid", capacity: 10_000 },
       },
     );

@@ -29,7 +29,6 @@ const view = (request: PageRequest, pageNumber: number, nowMs: number): PageView
   document: { logs: [] },
   eventCount: 0,
   pageNumber,
-  seen: new Set(),
   now: new Date(nowMs),
 });
 const bounds = (request: PageRequest) => Object.fromEntries(new URL(request.url).searchParams);

@@ -40,12 +40,35 @@ export const spec = {
     },
   },
   "extract": {
+    "eventKeys": [
+      "items",
+      "data",
+      "events",
+      "logs",
+      "entries",
+    ],
     "include": [],
     "exclude": [],
   },
   "transform": {
-    "timestampField": "published",
+    "timeFields": [
+      "published",
+    ],
     "idField": "uuid",
+    "requestIdHeaders": [
+      "x-request-id",
+      "x-okta-request-id",
+      "x-github-request-id",
+      "request-id",
+    ],
+  },
+  "responseErrors": {
+    "okField": "ok",
+    "messageField": "error",
+    "errorFields": [
+      "error",
+      "errors",
+    ],
   },
   "policy": {
     "checkpoint": "per_page",

@@ -26,8 +26,12 @@ function filled(id: string, origin: string): Omit<SourceSpec, "url"> {
     schedule: { intervalSecs: 60, jitterSecs: 0 },
     priority: 10,
     pagination: { strategy: "single" },
-    extract: { include: [], exclude: [] },
-    transform: {},
+    extract: { eventKeys: ["items", "data", "events", "logs", "entries"], include: [], exclude: [] },
+    transform: {
+      timeFields: ["published", "timestamp", "ts", "created_at"],
+      requestIdHeaders: ["x-request-id", "x-okta-request-id", "x-github-request-id", "request-id"],
+    },
+    responseErrors: { okField: "ok", messageField: "error", errorFields: ["error", "errors"] },
     policy: {
       checkpoint: "per_page",
       onCursorError: "fail",
@@ -127,7 +131,11 @@ describe("IR: sources", () => {
           maxPages: 20,
           stop: { onEmptyPage: true, onShortPage: false },
         },
-        transform: { timestampField: "published", idField: "uuid" },
+        transform: {
+          timeFields: ["published"],
+          idField: "uuid",
+          requestIdHeaders: ["x-request-id", "x-okta-request-id", "x-github-request-id", "request-id"],
+        },
       },
     ]);
     expect(program.global).toEqual<GlobalSpec>({

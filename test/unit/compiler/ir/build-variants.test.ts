@@ -215,14 +215,16 @@ describe("events", () => {
 `);
     expect(spec.extract).toEqual({
       eventsPath: "data.logs",
+      eventKeys: [],
       eventObjectPath: "node",
       include: ["user\\.session"],
       exclude: ["system$"],
     });
     expect(spec.transform).toEqual({
-      timestampField: "event.time",
+      timeFields: ["event.time"],
       idField: "uuid",
       messageField: "displayMessage",
+      requestIdHeaders: ["x-request-id", "x-okta-request-id", "x-github-request-id", "request-id"],
     });
     expect(spec.dedupe).toEqual({ idPath: "uuid", capacity: 500 });
     expect(spec.limits).toEqual({ maxBytes: 1000, maxLineBytes: 2000 });

@@ -56,7 +56,8 @@ function common(
     labelValue: id,
     schedule: { intervalSecs: 60, jitterSecs: 0 },
     priority: 10,
-    extract: { include: [], exclude: [] },
+    extract: { eventKeys: ["items", "data", "events", "logs", "entries"], include: [], exclude: [] },
+    responseErrors: { okField: "ok", messageField: "error", errorFields: ["error", "errors"] },
     policy: {
       checkpoint: "per_page",
       onCursorError: "fail",
@@ -69,6 +70,8 @@ function common(
     resilience: resilience(10),
   };
 }
+
+const REQUEST_ID_HEADERS = ["x-request-id", "x-okta-request-id", "x-github-request-id", "request-id"];
 
 /** A bearer-token, Link-header source polling `${API_URL}/logs` (an Okta-like API). */
 export function linkHeaderSource(id: string): SourceSpec {
@@ -84,7 +87,7 @@ export function linkHeaderSource(id: string): SourceSpec {
       maxPages: 10,
       stop: { onEmptyPage: true, onShortPage: false },
     },
-    transform: { timestampField: "published", idField: "uuid" },
+    transform: { timeFields: ["published"], idField: "uuid", requestIdHeaders: REQUEST_ID_HEADERS },
   };
 }
 
@@ -96,6 +99,9 @@ export function singleRequestSource(id: string): SourceSpec {
     headers: {},
     queryParams: {},
     pagination: { strategy: "single" },
-    transform: {},
+    transform: {
+      timeFields: ["published", "timestamp", "ts", "created_at"],
+      requestIdHeaders: REQUEST_ID_HEADERS,
+    },
   };
 }
