@@ -1,9 +1,9 @@
 import type { GlobalSpec, SourceSpec } from "../../runtime/spec.ts";
 import type { ConfigDocument } from "../ast/nodes.ts";
 import { toPlainValue } from "../ast/to-value.ts";
+import type { RawConfigFile } from "../config-shape/types.ts";
 import { buildGlobal } from "./build-global.ts";
 import { buildSource } from "./build-source.ts";
-import type { RawConfigFile } from "./raw-config.ts";
 
 /** The whole resolved program: what emit turns into modules. */
 export interface ProgramIR {
