@@ -19,8 +19,13 @@ const UNIT_SHAPES: Readonly<Record<ConfigUnit["kind"], SchemaNode>> = {
  * that passed the schema, so every key has a shape.
  */
 export function checkNotImplemented(unit: ConfigUnit): Diagnostic[] {
+  return reportPlanned(unit.node, UNIT_SHAPES[unit.kind]);
+}
+
+/** {@link checkNotImplemented} for a map of any shape; key paths are relative to `node`. */
+export function reportPlanned(node: AstNode, shape: SchemaNode): Diagnostic[] {
   const out: Diagnostic[] = [];
-  walk(unit.node, UNIT_SHAPES[unit.kind], [], out);
+  walk(node, shape, [], out);
   return out;
 }
 
