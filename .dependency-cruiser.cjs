@@ -22,6 +22,31 @@ module.exports = {
       to: { path: "^(compiler|grammar)/" },
     },
     {
+      name: "syntax-not-to-validate",
+      severity: "error",
+      comment:
+        "compiler/syntax/ turns text into the AST and owns spans, not meaning; what it needs to know about keys " +
+        "(e.g. which take units) it reads from compiler/config-shape/, never from validation.",
+      from: { path: "^compiler/syntax/" },
+      to: { path: "^compiler/validate/" },
+    },
+    {
+      name: "emit-not-to-syntax",
+      severity: "error",
+      comment: "compiler/emit/ prints the IR; it must not depend on either front end's syntax.",
+      from: { path: "^compiler/emit/" },
+      to: { path: "^compiler/syntax/" },
+    },
+    {
+      name: "config-shape-is-a-leaf",
+      severity: "error",
+      comment:
+        "compiler/config-shape/ is read by syntax, validate and ir alike, so it may import only itself and " +
+        "the defaults table (compiler/ir/defaults.ts) among compiler modules.",
+      from: { path: "^compiler/config-shape/" },
+      to: { path: "^compiler/", pathNot: ["^compiler/config-shape/", "^compiler/ir/defaults\\.ts$"] },
+    },
+    {
       name: "generated-only-runtime-entry",
       severity: "error",
       comment:

@@ -1,6 +1,6 @@
 /**
  * Refreshes the generated key reference in docs/configuration.md from the config schema
- * (compiler/validate/schema/), between its BEGIN/END markers; the prose around it is hand-written.
+ * (compiler/config-shape/), between its BEGIN/END markers; the prose around it is hand-written.
  *   node scripts/gen-config-doc.mjs           rewrite the section
  *   node scripts/gen-config-doc.mjs --check   exit 1 when the committed section is stale
  */

@@ -2,7 +2,7 @@
  * `helrc schema`: prints the JSON Schema of the YAML format (the validator's own schema), for
  * editors: `# yaml-language-server: $schema=./helr.schema.json` (see docs/configuration.md).
  */
-import { CONFIG_SCHEMA } from "../validate/schema.ts";
+import { CONFIG_SCHEMA } from "../config-shape/config.ts";
 import { type CliCommand, parseCommandArgs } from "./command.ts";
 import { EXIT, UsageError } from "./errors.ts";
 

@@ -1,15 +1,24 @@
 import type { AuthSpec, OAuth2AuthSpec, SecretRef } from "../../runtime/spec.ts";
+import type { RawAuth, RawOAuth2Auth } from "../config-shape/types.ts";
 import { DEFAULTS } from "./defaults.ts";
-import type { RawAuth, RawOAuth2Auth, RawSecrets } from "./raw-config.ts";
 import { literal, optional, required, unescapeDollars } from "./text.ts";
+
+/**
+ * The secrets a block of the shape declares: `token` when it has both `token_env` and
+ * `token_file`. Naming a secret the shape does not declare is a compile error.
+ */
+export type SecretName<R> = {
+  [K in keyof R]-?: K extends `${infer N}_env` ? (`${N}_file` extends keyof R ? N : never) : never;
+}[keyof R];
 
 /**
  * `<name>_env` / `<name>_file` → a {@link SecretRef}, or undefined when neither is set.
  * The file path is a Template (placeholders stay); the env name is a plain name.
  */
-export function secretRef(raw: RawSecrets, name: string): SecretRef | undefined {
-  const env = raw[`${name}_env`];
-  const file = raw[`${name}_file`];
+export function secretRef<R extends object>(raw: R, name: SecretName<R>): SecretRef | undefined {
+  const fields = raw as Readonly<Record<string, unknown>>;
+  const env = fields[`${String(name)}_env`];
+  const file = fields[`${String(name)}_file`];
   if (typeof env !== "string" && typeof file !== "string") return undefined;
   return {
     ...optional("env", typeof env === "string" ? env : undefined),
@@ -17,7 +26,7 @@ export function secretRef(raw: RawSecrets, name: string): SecretRef | undefined 
   };
 }
 
-function requiredSecret(raw: RawSecrets, name: string): SecretRef {
+function requiredSecret<R extends object>(raw: R, name: SecretName<R>): SecretRef {
   return required(secretRef(raw, name), `auth ${name}`);
 }
 

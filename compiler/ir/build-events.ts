@@ -12,8 +12,8 @@ import type {
   TransformSpec,
   WatermarkSpec,
 } from "../../runtime/spec.ts";
+import type { RawSource, RawWatermarkOptions } from "../config-shape/types.ts";
 import { DEFAULTS } from "./defaults.ts";
-import type { RawSource, RawWatermarkOptions } from "./raw-config.ts";
 import { literal, optional, unescapeDollars } from "./text.ts";
 
 /** Events path and regex filters; regexes are kept verbatim (they are not templates). */

@@ -1,6 +1,6 @@
 import type { GlobalSpec, StateSpec } from "../../runtime/spec.ts";
+import type { RawGlobal } from "../config-shape/types.ts";
 import { DEFAULTS } from "./defaults.ts";
-import type { RawGlobal } from "./raw-config.ts";
 import { optional, unescapeDollars } from "./text.ts";
 
 /** The resolved global settings; every field has a value (defaults from {@link DEFAULTS}). */

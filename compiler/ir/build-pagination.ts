@@ -1,6 +1,6 @@
 import type { PaginationSpec, StopSpec } from "../../runtime/spec.ts";
+import type { RawPagination } from "../config-shape/types.ts";
 import { DEFAULTS } from "./defaults.ts";
-import type { RawPagination } from "./raw-config.ts";
 import { literal, optional, required, unescapeDollars } from "./text.ts";
 
 type Paging = Exclude<RawPagination, { strategy: "time_window" }>;

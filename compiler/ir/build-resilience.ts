@@ -6,9 +6,9 @@ import type {
   TimeoutSpec,
   TlsSpec,
 } from "../../runtime/spec.ts";
+import type { RawGlobal, RawResilience } from "../config-shape/types.ts";
 import { secretRef } from "./build-auth.ts";
 import { DEFAULTS } from "./defaults.ts";
-import type { RawGlobal, RawResilience } from "./raw-config.ts";
 import { literal, optional, unescapeDollars } from "./text.ts";
 
 /**

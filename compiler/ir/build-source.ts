@@ -1,4 +1,5 @@
 import type { HooksSpec, JsonValue, SourceSpec } from "../../runtime/spec.ts";
+import type { RawGlobal, RawSource } from "../config-shape/types.ts";
 import { buildAuth } from "./build-auth.ts";
 import {
   buildDedupe,
@@ -13,7 +14,6 @@ import {
 import { buildPagination } from "./build-pagination.ts";
 import { buildResilience } from "./build-resilience.ts";
 import { DEFAULTS } from "./defaults.ts";
-import type { RawGlobal, RawSource } from "./raw-config.ts";
 import { mapValues, optional, queryValue, unescapeDollars } from "./text.ts";
 
 /** Where a source came from: its id and the file path as the user gave it. */

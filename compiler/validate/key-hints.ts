@@ -1,4 +1,4 @@
-import { resolveRef, type SchemaNode } from "./schema.ts";
+import { resolveRef, type SchemaNode } from "../config-shape/config.ts";
 import { closestMatch } from "./suggest.ts";
 
 /** A hint for an unknown key, and the key it suggests (to silence a matching "missing"). */

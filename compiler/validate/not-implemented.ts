@@ -1,77 +1,43 @@
-import type { AstNode } from "../ast/nodes.ts";
+import { type AstNode, stringAt, valueAt } from "../ast/nodes.ts";
+import { GLOBAL_SCHEMA } from "../config-shape/global.ts";
+import { isPlanned, schemaNode } from "../config-shape/kit.ts";
+import type { SchemaNode } from "../config-shape/schema-node.ts";
+import { SOURCE_SCHEMA } from "../config-shape/source.ts";
+import { propertyShape } from "../config-shape/walk.ts";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.ts";
 import type { ConfigUnit } from "./units.ts";
 
-/** `true`: this key and everything under it reaches the IR; a tree: only the listed children do. */
-type Implemented = { readonly [key: string]: true | Implemented };
-
-/**
- * What the runtime honours today (see runtime/spec.ts). `auth` and `pagination` are whole
- * subtrees because their unsupported variants are errors (see support.ts), not warnings.
- */
-const IMPLEMENTED: Readonly<Record<ConfigUnit["kind"], Implemented>> = {
-  source: {
-    url: true,
-    method: true,
-    body: true,
-    headers: true,
-    query_params: true,
-    every_query_params: true,
-    from: true,
-    from_param: true,
-    incremental_from: true,
-    state: true,
-    response_events_path: true,
-    response_event_object_path: true,
-    include_regex: true,
-    exclude_regex: true,
-    dedupe: true,
-    checkpoint: true,
-    on_cursor_error: true,
-    on_state_write_error: true,
-    on_parse_error: true,
-    on_invalid_utf8: true,
-    max_bytes: true,
-    max_response_bytes: true,
-    max_line_bytes: true,
-    max_line_bytes_behavior: true,
-    source_label_key: true,
-    source_label_value: true,
-    schedule: { interval_secs: true, jitter_secs: true },
-    auth: true,
-    pagination: true,
-    transform: true,
-    resilience: true,
-  },
-  global: {
-    log_level: true,
-    log_format: true,
-    source_label_key: true,
-    source_label_value: true,
-    state: { backend: true, path: true, url: true },
-    audit: true,
-    bulkhead: true,
-  },
+/** The shape each kind of unit is checked against. */
+const UNIT_SHAPES: Readonly<Record<ConfigUnit["kind"], SchemaNode>> = {
+  source: schemaNode(SOURCE_SCHEMA),
+  global: schemaNode(GLOBAL_SCHEMA),
 };
 
 /**
- * One warning per key the runtime ignores, at the outermost such key: `resilience.retries`
- * warns once for the block, not once per key inside it.
+ * One warning per key the runtime ignores (marked `planned` in compiler/config-shape/), at the
+ * outermost such key: a planned block warns once, not once per key inside it. Runs on units
+ * that passed the schema, so every key has a shape.
  */
 export function checkNotImplemented(unit: ConfigUnit): Diagnostic[] {
+  return reportPlanned(unit.node, UNIT_SHAPES[unit.kind]);
+}
+
+/** {@link checkNotImplemented} for a map of any shape; key paths are relative to `node`. */
+export function reportPlanned(node: AstNode, shape: SchemaNode): Diagnostic[] {
   const out: Diagnostic[] = [];
-  walk(unit.node, IMPLEMENTED[unit.kind], [], out);
+  walk(node, shape, [], out);
   return out;
 }
 
-function walk(node: AstNode, implemented: Implemented, path: readonly string[], out: Diagnostic[]): void {
+function walk(node: AstNode, shape: SchemaNode, path: readonly string[], out: Diagnostic[]): void {
   if (node.kind !== "map") return;
+  const tagOf = (tag: string) => stringAt(valueAt(node, tag));
   for (const entry of node.entries) {
-    const rule = implemented[entry.key.value];
+    const child = propertyShape(shape, entry.key.value, tagOf);
+    if (child === undefined) continue;
     const keyPath = [...path, entry.key.value];
-    if (rule === true) continue;
-    if (rule !== undefined) {
-      walk(entry.value, rule, keyPath, out);
+    if (!isPlanned(child)) {
+      walk(entry.value, child, keyPath, out);
       continue;
     }
     const message = `\`${keyPath.join(".")}\` is accepted but not implemented yet by the runtime; it has no effect`;

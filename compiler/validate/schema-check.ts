@@ -1,7 +1,7 @@
 import { Ajv, type ValidateFunction } from "ajv";
 import type { ConfigDocument } from "../ast/nodes.ts";
 import { toPlainValue } from "../ast/to-value.ts";
-import { CONFIG_SCHEMA } from "./schema.ts";
+import { CONFIG_SCHEMA } from "../config-shape/config.ts";
 import { mapSchemaErrors, type SchemaErrors } from "./schema-errors.ts";
 
 let compiled: ValidateFunction | undefined;

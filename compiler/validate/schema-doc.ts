@@ -3,7 +3,7 @@
  * its type, its default and its description, so the documentation cannot drift from the
  * validator. scripts/gen-config-doc.mjs writes it between markers; a test checks it is current.
  */
-import { CONFIG_SCHEMA, resolveRef, type SchemaNode } from "./schema.ts";
+import { CONFIG_SCHEMA, resolveRef, type SchemaNode } from "../config-shape/config.ts";
 
 export const BEGIN_MARKER = "<!-- BEGIN GENERATED KEY REFERENCE (scripts/gen-config-doc.mjs) -->";
 export const END_MARKER = "<!-- END GENERATED KEY REFERENCE -->";

@@ -1,8 +1,8 @@
 import type { ErrorObject } from "ajv";
 import type { AstNode } from "../ast/nodes.ts";
 import { parsePointer, resolvePointer } from "../ast/pointer.ts";
+import type { SchemaNode } from "../config-shape/schema-node.ts";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.ts";
-import type { SchemaNode } from "./schema.ts";
 import {
   badForm,
   badSize,

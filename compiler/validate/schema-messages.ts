@@ -1,12 +1,12 @@
 import type { ErrorObject } from "ajv";
 import type { AstNode } from "../ast/nodes.ts";
 import { dottedPath, type PointerTarget } from "../ast/pointer.ts";
+import { PATTERN_PROBLEMS } from "../config-shape/common.ts";
+import type { SchemaNode } from "../config-shape/schema-node.ts";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Span } from "../source/span.ts";
 import { describeNode, describeTypes, looksNumeric, showValue } from "./describe.ts";
 import { unknownKeyHint } from "./key-hints.ts";
-import { PATTERN_PROBLEMS } from "./schema/common.ts";
-import type { SchemaNode } from "./schema.ts";
 import { closestMatch, listValues } from "./suggest.ts";
 
 /** One ajv error, resolved against the AST it was reported for. */

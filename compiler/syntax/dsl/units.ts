@@ -3,10 +3,11 @@
  *
  * A duration goes to a key ending in `_secs` (stored in seconds) or `_ms` (milliseconds); a
  * size to a key ending in `_bytes`. The suffix may be left out — `timeout = 30s` is
- * `timeout_secs: 30` — when the schema has such a key somewhere. The set of unit keys is read
- * from the config schema, so a key added there works in `.helr` with no change here.
+ * `timeout_secs: 30` — when the config shape has such a key somewhere. The set of unit keys is
+ * read from the shape (compiler/config-shape/), so a key added there works in `.helr` with no
+ * change here.
  */
-import { CONFIG_SCHEMA, type SchemaNode } from "../../validate/schema.ts";
+import { everyKeyName } from "../../config-shape/walk.ts";
 
 /** What a unit literal measures. */
 export type UnitKind = "duration" | "size";
@@ -39,29 +40,10 @@ const SUFFIXES: Readonly<Record<UnitKind, readonly string[]>> = {
   size: ["_bytes"],
 };
 
-/** Every property name in the schema that takes a unit literal. */
-const UNIT_KEYS: ReadonlySet<string> = collectUnitKeys(CONFIG_SCHEMA);
-
-function collectUnitKeys(
-  root: SchemaNode & { definitions?: Readonly<Record<string, SchemaNode>> },
-): Set<string> {
-  const out = new Set<string>();
-  const seen = new Set<SchemaNode>();
-  const visit = (node: SchemaNode | boolean | undefined): void => {
-    if (node === undefined || typeof node === "boolean" || seen.has(node)) return;
-    seen.add(node);
-    for (const [name, child] of Object.entries(node.properties ?? {})) {
-      if (suffixOf(name) !== undefined) out.add(name);
-      visit(child);
-    }
-    for (const child of node.oneOf ?? []) visit(child);
-    visit(node.items);
-    visit(node.additionalProperties);
-  };
-  visit(root);
-  for (const definition of Object.values(root.definitions ?? {})) visit(definition);
-  return out;
-}
+/** Every key of the config shape that takes a unit literal. */
+const UNIT_KEYS: ReadonlySet<string> = new Set(
+  [...everyKeyName()].filter((name) => suffixOf(name) !== undefined),
+);
 
 function suffixOf(key: string): { kind: UnitKind; suffix: string } | undefined {
   for (const kind of ["duration", "size"] as const) {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Ajv } from "ajv";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../../../compiler/cli/main.ts";
-import { CONFIG_SCHEMA } from "../../../../compiler/validate/schema.ts";
+import { CONFIG_SCHEMA } from "../../../../compiler/config-shape/config.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "helrc-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

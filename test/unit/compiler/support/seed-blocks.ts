@@ -7,7 +7,7 @@
  *  - indentation is rebuilt from the config schema: each key goes to the innermost open map
  *    that names it (or, failing that, the innermost free-form map such as `headers:`).
  */
-import { CONFIG_SCHEMA, resolveRef, type SchemaNode } from "../../../../compiler/validate/schema.ts";
+import { CONFIG_SCHEMA, resolveRef, type SchemaNode } from "../../../../compiler/config-shape/config.ts";
 
 export interface SeedBlock {
   /** Where the block starts: `file:line`. */

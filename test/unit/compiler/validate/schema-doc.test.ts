@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { CONFIG_SCHEMA, resolveRef, type SchemaNode } from "../../../../compiler/config-shape/config.ts";
 import { DEFAULTS } from "../../../../compiler/ir/defaults.ts";
-import { CONFIG_SCHEMA, resolveRef, type SchemaNode } from "../../../../compiler/validate/schema.ts";
 import { renderKeyReference, replaceKeyReference } from "../../../../compiler/validate/schema-doc.ts";
 
 const doc = readFileSync(new URL("../../../../docs/configuration.md", import.meta.url), "utf8");

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { AstNode } from "../../../../compiler/ast/nodes.ts";
+import { CONFIG_SCHEMA, resolveRef, type SchemaNode } from "../../../../compiler/config-shape/config.ts";
 import { analyze } from "../../../../compiler/pipeline.ts";
 import { SourceFile } from "../../../../compiler/source/source-file.ts";
 import { parseYaml } from "../../../../compiler/syntax/yaml/parse-yaml.ts";
-import { CONFIG_SCHEMA, resolveRef, type SchemaNode } from "../../../../compiler/validate/schema.ts";
 import { checkSchema } from "../../../../compiler/validate/schema-check.ts";
 
 const FIXTURE = new URL("../fixtures/full-surface.yaml", import.meta.url);

@@ -1,5 +1,7 @@
-import { DEFAULTS } from "../../ir/defaults.ts";
-import { flag, integer, object, oneOfValues, ref, type SchemaNode, text } from "./types.ts";
+import * as Type from "typebox";
+import { DEFAULTS } from "../ir/defaults.ts";
+import { envName, filePath, scopes } from "./common.ts";
+import { flag, integer, list, object, oneOfValues, tag, tagged, text } from "./kit.ts";
 
 /**
  * Secrets come from an env var (`*_env`) or a file (`*_file`, which wins); never inline.
@@ -8,9 +10,9 @@ import { flag, integer, object, oneOfValues, ref, type SchemaNode, text } from "
  */
 const bearer = object(
   {
-    type: { const: "bearer" },
-    token_env: ref("envName"),
-    token_file: ref("filePath"),
+    type: tag("bearer"),
+    token_env: envName,
+    token_file: filePath,
     prefix: text("Authorization scheme; `SSWS` for Okta API tokens.", { default: DEFAULTS.bearerPrefix }),
   },
   { required: ["type"], description: "`Authorization: <prefix> <token>`." },
@@ -18,7 +20,7 @@ const bearer = object(
 
 const apiKey = object(
   {
-    type: { const: "api_key" },
+    type: tag("api_key"),
     location: oneOfValues(
       ["header", "query"],
       "Send the key in a header or in a query parameter.",
@@ -26,19 +28,19 @@ const apiKey = object(
     ),
     header: text("Header that carries the key, e.g. `X-API-Key` (location `header`)."),
     param: text("Query parameter that carries the key (location `query`)."),
-    key_env: ref("envName"),
-    key_file: ref("filePath"),
+    key_env: envName,
+    key_file: filePath,
   },
   { required: ["type"], description: "`<header>: <key>`, or `?<param>=<key>`." },
 );
 
 const basic = object(
   {
-    type: { const: "basic" },
-    user_env: ref("envName"),
-    user_file: ref("filePath"),
-    password_env: ref("envName"),
-    password_file: ref("filePath"),
+    type: tag("basic"),
+    user_env: envName,
+    user_file: filePath,
+    password_env: envName,
+    password_file: filePath,
   },
   { required: ["type"], description: "HTTP Basic authentication; no password means an empty one." },
 );
@@ -52,17 +54,17 @@ const refreshSkew = integer(
 
 const oauth2 = object(
   {
-    type: { const: "oauth2" },
+    type: tag("oauth2"),
     token_url: text("Token endpoint URL."),
-    client_id_env: ref("envName"),
-    client_id_file: ref("filePath"),
-    client_secret_env: ref("envName"),
-    client_secret_file: ref("filePath"),
-    client_private_key_env: ref("envName"),
-    client_private_key_file: ref("filePath"),
-    refresh_token_env: ref("envName"),
-    refresh_token_file: ref("filePath"),
-    scopes: ref("scopes"),
+    client_id_env: envName,
+    client_id_file: filePath,
+    client_secret_env: envName,
+    client_secret_file: filePath,
+    client_private_key_env: envName,
+    client_private_key_file: filePath,
+    refresh_token_env: envName,
+    refresh_token_file: filePath,
+    scopes: scopes,
     dpop: flag("Send DPoP proofs (RFC 9449).", DEFAULTS.dpop),
     client_auth: oneOfValues(
       ["client_secret_post", "client_secret_basic", "private_key_jwt"],
@@ -79,26 +81,20 @@ const oauth2 = object(
 
 const googleServiceAccount = object(
   {
-    type: { const: "google_service_account" },
-    credentials_file: ref("filePath"),
-    credentials_env: ref("envName"),
-    subject_env: ref("envName"),
-    subject_file: ref("filePath"),
-    scopes: {
-      type: "array",
-      description: "OAuth scopes; at least one.",
-      items: { type: "string", minLength: 1 },
-      minItems: 1,
-    },
+    type: tag("google_service_account"),
+    credentials_file: filePath,
+    credentials_env: envName,
+    subject_env: envName,
+    subject_file: filePath,
+    scopes: list(Type.String({ minLength: 1 }), "OAuth scopes; at least one.", { minItems: 1 }),
     refresh_skew_secs: refreshSkew,
   },
   { required: ["type", "scopes"], description: "Google service account JWT, with optional delegation." },
 );
 
 /** `auth:` is tagged by `type`; only the branch named by `type` is checked (no oneOf noise). */
-export const AUTH_SCHEMA: SchemaNode = {
-  type: "object",
-  description: "How requests authenticate.",
-  discriminator: { propertyName: "type" },
-  oneOf: [bearer, apiKey, basic, oauth2, googleServiceAccount],
-};
+export const AUTH_SCHEMA = tagged(
+  "type",
+  [bearer, apiKey, basic, oauth2, googleServiceAccount],
+  "How requests authenticate.",
+);

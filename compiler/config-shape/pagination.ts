@@ -1,12 +1,12 @@
-import { DEFAULTS } from "../../ir/defaults.ts";
-import { flag, integer, object, oneOfValues, type SchemaNode, text } from "./types.ts";
+import { DEFAULTS } from "../ir/defaults.ts";
+import { flag, integer, object, oneOfValues, tag, tagged, text } from "./kit.ts";
 
 const maxPages = integer("Stop after this many pages per poll.", 1, undefined, DEFAULTS.maxPages);
 
 type StoppingStrategy = keyof typeof DEFAULTS.stopOnEmptyPage;
 
 /** The keys every paging strategy shares: page cap and the stop conditions. */
-function stopKeys(strategy: StoppingStrategy): Record<string, SchemaNode> {
+function stopKeys(strategy: StoppingStrategy) {
   return {
     max_pages: maxPages,
     has_more_path: text("Dotted path to a boolean in the response; `false` ends the pass."),
@@ -25,7 +25,7 @@ const pageSize = {
 
 const linkHeader = object(
   {
-    strategy: { const: "link_header" },
+    strategy: tag("link_header"),
     rel: text("Link relation to follow (case-insensitive).", { default: DEFAULTS.linkRel }),
     ...stopKeys("link_header"),
   },
@@ -34,7 +34,7 @@ const linkHeader = object(
 
 const cursor = object(
   {
-    strategy: { const: "cursor" },
+    strategy: tag("cursor"),
     cursor_param: text("Query parameter (GET) or body key (POST) that carries the cursor."),
     cursor_path: text("Dotted path to the next cursor in the response JSON."),
     ...stopKeys("cursor"),
@@ -44,7 +44,7 @@ const cursor = object(
 
 const pageOffset = object(
   {
-    strategy: { const: "page_offset" },
+    strategy: tag("page_offset"),
     page_param: text("Query parameter for the page number."),
     limit_param: text("Query parameter for the page size."),
     ...pageSize,
@@ -56,7 +56,7 @@ const pageOffset = object(
 
 const offset = object(
   {
-    strategy: { const: "offset" },
+    strategy: tag("offset"),
     offset_param: text("Query parameter for the 0-based offset."),
     limit_param: text("Query parameter for the page size."),
     ...pageSize,
@@ -70,7 +70,7 @@ const seconds = (description: string, minimum: number, fallback: number) =>
 
 const timeWindow = object(
   {
-    strategy: { const: "time_window" },
+    strategy: tag("time_window"),
     start_param: text("Query parameter for the window start.", { default: DEFAULTS.windowStartParam }),
     end_param: text("Query parameter for the window end.", { default: DEFAULTS.windowEndParam }),
     time_format: oneOfValues(
@@ -91,9 +91,8 @@ const timeWindow = object(
 );
 
 /** `pagination:` is tagged by `strategy`; absent means one request per poll. */
-export const PAGINATION_SCHEMA: SchemaNode = {
-  type: "object",
-  description: "How to fetch further pages.",
-  discriminator: { propertyName: "strategy" },
-  oneOf: [linkHeader, cursor, pageOffset, offset, timeWindow],
-};
+export const PAGINATION_SCHEMA = tagged(
+  "strategy",
+  [linkHeader, cursor, pageOffset, offset, timeWindow],
+  "How to fetch further pages.",
+);

@@ -1,5 +1,10 @@
-import { DEFAULTS } from "../../ir/defaults.ts";
-import { integer, mapOf, object, oneOfValues, ref, type SchemaNode, text } from "./types.ts";
+import * as Type from "typebox";
+import { DEFAULTS } from "../ir/defaults.ts";
+import { AUTH_SCHEMA } from "./auth.ts";
+import { headers } from "./common.ts";
+import { anyJson, integer, list, mapOf, object, oneOfValues, planned, ref, text } from "./kit.ts";
+import { PAGINATION_SCHEMA } from "./pagination.ts";
+import { RESILIENCE_SCHEMA } from "./resilience.ts";
 
 const bytes = (description: string) => integer(description, 1);
 
@@ -7,19 +12,19 @@ const bytes = (description: string) => integer(description, 1);
 const queryValues = (description: string) =>
   mapOf(
     // Numbers beyond 2^53 would not print back as the digits the user wrote.
-    { type: ["string", "number"], minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
+    Type.Unsafe<string | number>({
+      type: ["string", "number"],
+      minimum: -Number.MAX_SAFE_INTEGER,
+      maximum: Number.MAX_SAFE_INTEGER,
+    }),
     description,
   );
 
 /** A list of regular expressions (JavaScript syntax, no flags), matched against each event's JSON text. */
-const regexList = (description: string): SchemaNode => ({
-  type: "array",
-  description,
-  items: { type: "string", minLength: 1 },
-});
+const regexList = (description: string) => list(Type.String({ minLength: 1 }), description);
 
 /** How a watermark is sent: shared by `state:` and `incremental_from:`. */
-const watermarkOptions: Readonly<Record<string, SchemaNode>> = {
+export const WATERMARK_OPTIONS = {
   format: oneOfValues(
     ["raw", "rfc3339", "iso8601", "unix", "unix_ms"],
     "How the stored value is written into the request; `raw` sends it exactly as the event had it.",
@@ -39,11 +44,11 @@ const watermarkOptions: Readonly<Record<string, SchemaNode>> = {
 };
 
 /** One entry under `sources:`. Every key of the reference config is accepted. */
-export const SOURCE_SCHEMA: SchemaNode = object(
+export const SOURCE_SCHEMA = object(
   {
     url: text("Request URL; `${VAR}` placeholders are resolved at run time."),
     method: oneOfValues(["get", "post"], "HTTP method.", DEFAULTS.method),
-    body: { description: "JSON request body for POST." },
+    body: anyJson("JSON request body for POST."),
     source_label_key: text("Producer label key in each NDJSON line (default: global, then `source`)."),
     source_label_value: text("Producer label value (default: the source id)."),
     schedule: object({
@@ -55,11 +60,11 @@ export const SOURCE_SCHEMA: SchemaNode = object(
         DEFAULTS.jitterSecs,
       ),
     }),
-    auth: ref("auth"),
-    pagination: ref("pagination"),
-    resilience: ref("resilience"),
-    priority: integer("Load-shedding priority, 0 (lowest) to 10.", 0, 10, DEFAULTS.priority),
-    headers: ref("headers"),
+    auth: ref("auth", AUTH_SCHEMA),
+    pagination: ref("pagination", PAGINATION_SCHEMA),
+    resilience: ref("resilience", RESILIENCE_SCHEMA),
+    priority: planned(integer("Load-shedding priority, 0 (lowest) to 10.", 0, 10, DEFAULTS.priority)),
+    headers,
     query_params: queryValues("Query parameters for the first request of a poll (string or number values)."),
     every_query_params: queryValues("Query parameters sent on every request, followed pages included."),
     max_bytes: bytes("Stop paginating once a poll has read this many response bytes."),
@@ -115,7 +120,7 @@ export const SOURCE_SCHEMA: SchemaNode = object(
         state_key: text("State key for the stored timestamp."),
         event_timestamp_path: text("Dotted path to each event's timestamp."),
         param_name: text("Request parameter that carries the stored value."),
-        ...watermarkOptions,
+        ...WATERMARK_OPTIONS,
       },
       { required: ["state_key", "event_timestamp_path", "param_name"] },
     ),
@@ -124,17 +129,19 @@ export const SOURCE_SCHEMA: SchemaNode = object(
         watermark_field: text("Dotted path to each event's watermark value."),
         watermark_param: text("Request parameter that carries the stored watermark."),
         state_key: text("State key for the watermark.", { default: DEFAULTS.watermarkStateKey }),
-        ...watermarkOptions,
+        ...WATERMARK_OPTIONS,
       },
       { required: ["watermark_field", "watermark_param"] },
     ),
     response_events_path: text("Dotted path to the events array."),
     response_event_object_path: text("Dotted path inside each element to the event."),
-    response_streaming: oneOfValues(["buffered", "full"], "Streaming JSON parse mode."),
-    hooks: object({
-      script: text("Hook script file, relative to global.hooks.path."),
-      script_inline: text("Hook script source."),
-    }),
+    response_streaming: planned(oneOfValues(["buffered", "full"], "Streaming JSON parse mode.")),
+    hooks: planned(
+      object({
+        script: text("Hook script file, relative to global.hooks.path."),
+        script_inline: text("Hook script source."),
+      }),
+    ),
   },
   { required: ["url"], description: "One HTTP API to poll." },
 );

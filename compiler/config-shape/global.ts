@@ -1,5 +1,6 @@
-import { DEFAULTS } from "../../ir/defaults.ts";
-import { decimal, flag, integer, object, oneOfValues, ref, type SchemaNode, text } from "./types.ts";
+import { DEFAULTS } from "../ir/defaults.ts";
+import { headers } from "./common.ts";
+import { decimal, flag, integer, object, oneOfValues, planned, text } from "./kit.ts";
 
 const server = (port: number) =>
   object({
@@ -55,7 +56,7 @@ const output = object({
   http: object({
     batch_size: integer("Lines per POST.", 1, undefined, 100),
     batch_timeout_ms: integer("Flush a partial batch after this long.", 1, undefined, 500),
-    headers: ref("headers"),
+    headers,
     timeout_secs: integer("Request timeout.", 1, undefined, 30),
     max_retries: integer("Retries on 5xx, timeout or connect error.", 0, undefined, 3),
   }),
@@ -63,7 +64,7 @@ const output = object({
 });
 
 /** The optional `global:` block; at most one file may have it. */
-export const GLOBAL_SCHEMA: SchemaNode = object(
+export const GLOBAL_SCHEMA = object(
   {
     log_level: oneOfValues(["trace", "debug", "info", "warn", "error"], "Log level.", DEFAULTS.logLevel),
     log_format: oneOfValues(["json", "pretty"], "Format of Helr's own logs.", DEFAULTS.logFormat),
@@ -76,31 +77,39 @@ export const GLOBAL_SCHEMA: SchemaNode = object(
       path: text("SQLite file.", { default: DEFAULTS.statePath }),
       url: text(`Redis or Postgres connection URL (Redis default: \`${DEFAULTS.redisUrl}\`).`),
     }),
-    api: server(8080),
-    metrics: server(9090),
-    backpressure,
-    degradation: object({
-      state_store_fallback: oneOfValues(["memory"], "Backend to use when the state store fails to open."),
-      emit_without_checkpoint: flag("Keep emitting when state writes fail."),
-      reduced_frequency_multiplier: decimal("Poll interval multiplier while degraded.", { above: 0 }),
-    }),
-    reload: object({ restart_sources_on_sighup: flag("Reset circuits and tokens on reload.", false) }),
-    dump_on_sigusr1: object({
-      destination: oneOfValues(["log", "file"], "Where SIGUSR1 dumps go.", "log"),
-      path: text("Dump file when destination is file."),
-    }),
+    api: planned(server(8080)),
+    metrics: planned(server(9090)),
+    backpressure: planned(backpressure),
+    degradation: planned(
+      object({
+        state_store_fallback: oneOfValues(["memory"], "Backend to use when the state store fails to open."),
+        emit_without_checkpoint: flag("Keep emitting when state writes fail."),
+        reduced_frequency_multiplier: decimal("Poll interval multiplier while degraded.", { above: 0 }),
+      }),
+    ),
+    reload: planned(
+      object({ restart_sources_on_sighup: flag("Reset circuits and tokens on reload.", false) }),
+    ),
+    dump_on_sigusr1: planned(
+      object({
+        destination: oneOfValues(["log", "file"], "Where SIGUSR1 dumps go.", "log"),
+        path: text("Dump file when destination is file."),
+      }),
+    ),
     bulkhead: object({
       max_concurrent_sources: integer("Sources polling at once (0 = no limit).", 0),
       max_concurrent_requests: integer("Requests per source at once (0 = no limit).", 0),
     }),
-    load_shedding: object({ skip_priority_below: integer("Skip sources below this priority.", 0, 10) }),
-    hooks,
+    load_shedding: planned(
+      object({ skip_priority_below: integer("Skip sources below this priority.", 0, 10) }),
+    ),
+    hooks: planned(hooks),
     audit: object({
       enabled: flag("Write audit log lines.", DEFAULTS.auditEnabled),
       log_credential_access: flag("Log when a secret is read.", DEFAULTS.auditLogCredentialAccess),
       log_config_changes: flag("Log config loads and reloads.", DEFAULTS.auditLogConfigChanges),
     }),
-    output,
+    output: planned(output),
   },
   { description: "Settings shared by all sources." },
 );

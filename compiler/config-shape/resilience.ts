@@ -1,5 +1,6 @@
-import { DEFAULTS } from "../../ir/defaults.ts";
-import { decimal, flag, integer, object, oneOfValues, ref, type SchemaNode, text } from "./types.ts";
+import { DEFAULTS } from "../ir/defaults.ts";
+import { envName, filePath } from "./common.ts";
+import { decimal, flag, integer, list, object, oneOfValues, text } from "./kit.ts";
 
 const seconds = (description: string, fallback?: number) => integer(description, 1, undefined, fallback);
 
@@ -26,12 +27,11 @@ const retries = object({
   max_backoff_secs: decimal("Backoff cap.", { min: 0 }, DEFAULTS.retryMaxBackoffSecs),
   multiplier: decimal("Backoff growth per attempt.", { above: 0 }, DEFAULTS.retryMultiplier),
   jitter: decimal("Relative jitter: delay × (1 ± jitter), 0–1.", { min: 0, max: 1 }, DEFAULTS.retryJitter),
-  retryable_status_codes: {
-    type: "array",
-    description: "HTTP statuses to retry; transport errors are always retried.",
-    items: integer("HTTP status.", 100, 599),
-    default: DEFAULTS.retryableStatusCodes,
-  },
+  retryable_status_codes: list(
+    integer("HTTP status.", 100, 599),
+    "HTTP statuses to retry; transport errors are always retried.",
+    { default: DEFAULTS.retryableStatusCodes },
+  ),
 });
 
 const circuitBreaker = object({
@@ -83,18 +83,18 @@ const rateLimit = object({
 });
 
 const tls = object({
-  ca_file: ref("filePath"),
-  ca_env: ref("envName"),
+  ca_file: filePath,
+  ca_env: envName,
   ca_only: flag("Use only the given CA, not the system roots.", DEFAULTS.tlsCaOnly),
-  client_cert_file: ref("filePath"),
-  client_cert_env: ref("envName"),
-  client_key_file: ref("filePath"),
-  client_key_env: ref("envName"),
+  client_cert_file: filePath,
+  client_cert_env: envName,
+  client_key_file: filePath,
+  client_key_env: envName,
   min_version: oneOfValues(["1.2", "1.3"], 'Minimum TLS version (quote it: "1.2").'),
 });
 
 /** Per-source `resilience:`: timeouts, retries, circuit breaker, rate limit, TLS, bulkhead. */
-export const RESILIENCE_SCHEMA: SchemaNode = object(
+export const RESILIENCE_SCHEMA = object(
   {
     timeout_secs: seconds("Request timeout.", DEFAULTS.requestTimeoutSecs),
     timeouts,

@@ -1,4 +1,5 @@
-import type { SchemaNode } from "./types.ts";
+import * as Type from "typebox";
+import { list, ref, type TUnsafe } from "./kit.ts";
 
 /** An environment variable name (the name, not `${NAME}`). */
 export const ENV_NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$";
@@ -29,27 +30,35 @@ export const PATTERN_PROBLEMS: Readonly<Record<string, { problem: string; hint: 
   },
 };
 
+const ENV_NAME = Type.String({
+  description: "Name of an environment variable that holds the secret.",
+  pattern: ENV_NAME_PATTERN,
+});
+
+const FILE_PATH = Type.String({
+  description: "Path to a file; `${VAR}` placeholders allowed.",
+  minLength: 1,
+});
+
+const SCOPES = list(Type.String({ minLength: 1 }), "OAuth scopes.");
+
+const HEADERS: TUnsafe<Record<string, string>> = Type.Unsafe({
+  type: "object",
+  description: "HTTP headers: name → value.",
+  propertyNames: { pattern: HEADER_NAME_PATTERN },
+  additionalProperties: { type: "string", pattern: HEADER_VALUE_PATTERN },
+});
+
 /** Shared definitions, referenced as `#/definitions/<name>`. */
-export const COMMON_DEFINITIONS: Readonly<Record<string, SchemaNode>> = {
-  envName: {
-    type: "string",
-    description: "Name of an environment variable that holds the secret.",
-    pattern: ENV_NAME_PATTERN,
-  },
-  filePath: {
-    type: "string",
-    description: "Path to a file; `${VAR}` placeholders allowed.",
-    minLength: 1,
-  },
-  scopes: {
-    type: "array",
-    description: "OAuth scopes.",
-    items: { type: "string", minLength: 1 },
-  },
-  headers: {
-    type: "object",
-    description: "HTTP headers: name → value.",
-    propertyNames: { pattern: HEADER_NAME_PATTERN },
-    additionalProperties: { type: "string", pattern: HEADER_VALUE_PATTERN },
-  },
+export const COMMON_DEFINITIONS = {
+  envName: ENV_NAME,
+  filePath: FILE_PATH,
+  scopes: SCOPES,
+  headers: HEADERS,
 };
+
+/** References to the shared definitions. */
+export const envName = ref("envName", ENV_NAME);
+export const filePath = ref("filePath", FILE_PATH);
+export const scopes = ref("scopes", SCOPES);
+export const headers = ref("headers", HEADERS);
