@@ -259,7 +259,10 @@ describe("file sink", () => {
 
   it("cannot open a file in a missing directory, and says which, naming the errno code once", async () => {
     const path = join(temp(), "missing", "o.ndjson");
-    const error = await fileSink(path).catch((e: unknown) => e as OutputError);
+    const error = await fileSink(path).then(
+      () => new OutputError("none", "opened"),
+      (e: unknown) => e as OutputError,
+    );
     expect(error).toMatchObject({ code: "HELR_OUTPUT_OPEN" });
     expect(error.message).toMatch(
       new RegExp(`^cannot open output file ${path}: ENOENT: no such file or directory`),
