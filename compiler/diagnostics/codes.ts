@@ -41,6 +41,12 @@ export const DIAGNOSTIC_CODES = {
     title: "Merge key `<<` given something other than maps",
     example: "defaults: &d 5\nsources:\n  a:\n    <<: *d",
   },
+  HLR1007: {
+    stage: "syntax",
+    severity: "error",
+    title: "Config file larger than the 4 MiB helrc parses",
+    example: "# a sources.yaml of 50 MB: split it into files of at most 4 MiB each",
+  },
   HLR1101: {
     stage: "syntax",
     severity: "error",
