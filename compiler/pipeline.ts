@@ -18,7 +18,7 @@ import {
 import { buildProgram, type ProgramIR } from "./ir/build-program.ts";
 import { SourceFile } from "./source/source-file.ts";
 import { isDslPath, parseDsl } from "./syntax/dsl/parse-dsl.ts";
-import { checkFileSize, MAX_CONFIG_BYTES } from "./syntax/size-limit.ts";
+import { checkFileSize } from "./syntax/size-limit.ts";
 import { parseYaml } from "./syntax/yaml/parse-yaml.ts";
 import { checkAcrossFiles, noSources } from "./validate/cross-file.ts";
 import { checkSchema } from "./validate/schema-check.ts";
@@ -51,7 +51,7 @@ export interface FrontEndResult {
 export interface AnalyzeOptions {
   /** Lints (codes marked `lint` in the catalog) become errors, so they stop the build. */
   readonly strict?: boolean;
-  /** Largest file parsed, in bytes (default {@link MAX_CONFIG_BYTES}); larger ones get HLR1007. */
+  /** Largest file parsed, in bytes (default `MAX_CONFIG_BYTES`, 4 MiB); larger ones get HLR1007. */
   readonly maxFileBytes?: number;
 }
 

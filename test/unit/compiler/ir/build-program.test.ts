@@ -36,7 +36,7 @@ function filled(id: string, origin: string): Omit<SourceSpec, "url"> {
       onInvalidUtf8: "replace",
       maxLineBytesBehavior: "fail",
     },
-    limits: {},
+    limits: { maxResponseBytes: 64 * 1024 * 1024 },
     resilience: {
       timeouts: { connectSecs: 10, requestSecs: 30, readSecs: 30, idleSecs: 90 },
       retries: {
