@@ -72,9 +72,7 @@ describe("checkHeaders", () => {
     ["", "is empty"],
   ])("refuses the name %j", (name, problem) => {
     const error = rejection({ [name]: "v" });
-    expect(error?.message).toMatch(
-      new RegExp(`^source "okta": header name ${escape(JSON.stringify(name))} ${problem}`),
-    );
+    expect(error?.message).toContain(`source "okta": header name ${JSON.stringify(name)} ${problem}`);
     expect(error?.message).not.toMatch(/[\r\n]/);
     expect(error?.part).toBe("name");
   });
@@ -96,7 +94,3 @@ describe("checkHeaders", () => {
     );
   });
 });
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
