@@ -220,6 +220,18 @@ export const DIAGNOSTIC_CODES = {
     title: "Request body value JSON cannot carry",
     example: "method: post\nbody: { limit: .inf }",
   },
+  HLR3017: {
+    stage: "semantic",
+    severity: "error",
+    title: "Header name is not an HTTP token (a space, colon or control character)",
+    example: "auth:\n  type: api_key\n  header: 'X-API-Key:'\n  key_env: VENDOR_KEY",
+  },
+  HLR3018: {
+    stage: "semantic",
+    severity: "error",
+    title: "Header value with a character HTTP cannot carry (CR, LF, NUL, another control character)",
+    example: 'auth:\n  type: bearer\n  token_env: OKTA_TOKEN\n  prefix: "SSWS\\r\\nX-Injected: 1"',
+  },
   HLR3101: {
     stage: "semantic",
     severity: "warning",
