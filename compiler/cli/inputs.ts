@@ -67,16 +67,20 @@ async function readInput(path: string, file: string, limit: number): Promise<Inp
   const handle = await open(file, "r");
   try {
     const info = await handle.stat();
-    const { bytes, size } = info.isFile()
-      ? info.size <= limit
-        ? { bytes: await handle.readFile(), size: info.size }
-        : { bytes: (await handle.read(Buffer.alloc(HEAD_BYTES), 0, HEAD_BYTES, 0)).buffer, size: info.size }
-      : await readStream(handle, limit);
-    const text = bytes.toString("utf8");
-    return size <= limit ? { path, text } : { path, text: text.split(/\r?\n|\r/, 1)[0] ?? "", size };
+    if (!info.isFile()) {
+      const { bytes, size } = await readStream(handle, limit);
+      return size <= limit ? { path, text: bytes.toString("utf8") } : { path, text: firstLine(bytes), size };
+    }
+    if (info.size <= limit) return { path, text: await handle.readFile("utf8") };
+    const head = await handle.read(Buffer.alloc(HEAD_BYTES), 0, HEAD_BYTES, 0);
+    return { path, text: firstLine(head.buffer.subarray(0, head.bytesRead)), size: info.size };
   } finally {
     await handle.close();
   }
+}
+
+function firstLine(bytes: Buffer): string {
+  return bytes.toString("utf8").split(/\r?\n|\r/, 1)[0] ?? "";
 }
 
 /**
