@@ -4,8 +4,9 @@
  *
  *   size (per file) → syntax (per file) → schema (per file) → semantic (per unit) → cross-file → IR
  *
- * A file over the size limit is not parsed; a file with a syntax error gets no further checks; a source or `global:` block with a
- * schema error gets no semantic checks; the IR is built only when there are no errors.
+ * A file over the size limit is not parsed; a file with a syntax error gets no further checks;
+ * a source or `global:` block with a schema error gets no semantic checks; the IR is built only
+ * when there are no errors.
  */
 import type { ConfigDocument } from "./ast/nodes.ts";
 import {
