@@ -11,7 +11,8 @@ import { describe, round, runBaseline, runHelr } from "./throughput.mjs";
 export async function bigPage(options, log) {
   const dir = join(TMP, "big");
   const bundle = await build(
-    writeText(join(dir, "helr.yaml"), backfillConfig({ path: "/big" })),
+    // The page is far over the default max_response_bytes (64 MiB): measuring it needs a higher one.
+    writeText(join(dir, "helr.yaml"), backfillConfig({ path: "/big", maxResponseBytes: 2 ** 30 })),
     join(dir, "helr.js"),
   );
   const mock = await startMock({ ...options, events: 0, bigMb: options.bigMb });

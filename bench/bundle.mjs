@@ -30,7 +30,8 @@ export async function build(input, output) {
 
 /**
  * The collector of the throughput and big-page runs: one Okta-style source, Link-header
- * paging, SQLite state, dedupe on `uuid`, a checkpoint per page (the model varies these).
+ * paging, SQLite state, dedupe on `uuid`, a checkpoint per page (the model varies these), and
+ * the default `max_response_bytes` unless `maxResponseBytes` is given.
  * URL, token and state path come from the environment.
  */
 export function backfillConfig({
@@ -39,6 +40,7 @@ export function backfillConfig({
   dedupe = "uuid",
   backend = "sqlite",
   checkpoint = "per_page",
+  maxResponseBytes,
 } = {}) {
   return `# Written by npm run bench.
 global:
@@ -59,7 +61,7 @@ sources:
       rel: next
       max_pages: 1000000
     checkpoint: ${checkpoint}
-    transform:
+${maxResponseBytes === undefined ? "" : `    max_response_bytes: ${maxResponseBytes}\n`}    transform:
       timestamp_field: published
       id_field: uuid
 ${dedupe === "off" ? "" : `    dedupe:\n      id_path: uuid\n${dedupe === "uuid" ? "" : `      capacity: ${dedupe}\n`}`}`;

@@ -2,10 +2,11 @@
  * The compiler front end: config text in, IR plus diagnostics out. This is the one place
  * that orders the stages. Pure: no fs, env or clock, so the CLI, tests and editors share it.
  *
- *   syntax (per file) → schema (per file) → semantic (per unit) → cross-file → IR
+ *   size (per file) → syntax (per file) → schema (per file) → semantic (per unit) → cross-file → IR
  *
- * A file with a syntax error gets no further checks; a source or `global:` block with a
- * schema error gets no semantic checks; the IR is built only when there are no errors.
+ * A file over the size limit is not parsed; a file with a syntax error gets no further checks;
+ * a source or `global:` block with a schema error gets no semantic checks; the IR is built only
+ * when there are no errors.
  */
 import type { ConfigDocument } from "./ast/nodes.ts";
 import {
@@ -18,6 +19,7 @@ import {
 import { buildProgram, type ProgramIR } from "./ir/build-program.ts";
 import { SourceFile } from "./source/source-file.ts";
 import { isDslPath, parseDsl } from "./syntax/dsl/parse-dsl.ts";
+import { checkFileSize } from "./syntax/size-limit.ts";
 import { parseYaml } from "./syntax/yaml/parse-yaml.ts";
 import { checkAcrossFiles, noSources } from "./validate/cross-file.ts";
 import { checkSchema } from "./validate/schema-check.ts";
@@ -29,6 +31,11 @@ export type { ProgramIR } from "./ir/build-program.ts";
 export interface InputFile {
   path: string;
   text: string;
+  /**
+   * The file's size in bytes, when `text` is only its beginning: a reader may stop at the
+   * size limit rather than read a file that cannot be parsed anyway. Default: `text`'s UTF-8 length.
+   */
+  size?: number;
 }
 
 /** What {@link analyze} returns. */
@@ -45,6 +52,8 @@ export interface FrontEndResult {
 export interface AnalyzeOptions {
   /** Lints (codes marked `lint` in the catalog) become errors, so they stop the build. */
   readonly strict?: boolean;
+  /** Largest file parsed, in bytes (default `MAX_CONFIG_BYTES`, 4 MiB); larger ones get HLR1007. */
+  readonly maxFileBytes?: number;
 }
 
 /**
@@ -55,12 +64,18 @@ export function analyze(files: InputFile[], options: AnalyzeOptions = {}): Front
   const sourceFiles = files.map((f) => new SourceFile(f.path, f.text));
   const diagnostics: Diagnostic[] = [];
   const parsed = stage("syntax", () =>
-    sourceFiles.map((f) => (isDslPath(f.path) ? parseDsl(f) : parseYaml(f))),
+    sourceFiles.map((file, i) => {
+      const bytes = files[i]?.size ?? Buffer.byteLength(file.text);
+      const tooLarge = checkFileSize(file, bytes, options.maxFileBytes);
+      // Not parsed at all: parsing is the cost the limit avoids.
+      if (tooLarge.length > 0) return { diagnostics: tooLarge };
+      return isDslPath(file.path) ? parseDsl(file) : parseYaml(file);
+    }),
   );
   const documents: ConfigDocument[] = [];
   for (const result of parsed) {
     diagnostics.push(...result.diagnostics);
-    if (!hasErrors(result.diagnostics)) documents.push(result.document);
+    if ("document" in result && !hasErrors(result.diagnostics)) documents.push(result.document);
   }
   stage("validation", () => {
     for (const document of documents) {

@@ -93,7 +93,9 @@ export const spec = {
     "onInvalidUtf8": "replace",
     "maxLineBytesBehavior": "fail",
   },
-  "limits": {},
+  "limits": {
+    "maxResponseBytes": 67108864,
+  },
   "resilience": {
     "timeouts": {
       "connectSecs": 10,

@@ -1,6 +1,6 @@
 /**
- * `npm run generated:check`: fails when generated/ is not byte-for-byte what `helrc emit` of the catalog
- * files directly in sources/ (not the `.helr` twins in sources/helr/) gives now.
+ * `npm run generated:check`: fails when generated/ is not byte-for-byte what `helrc emit sources/` (the
+ * YAML catalog; its `.helr` twins in sources-helr/ compile to the same IR) gives now.
  * `npm run generate` (this script with --write): brings generated/ up to date, removing files helrc no
  * longer emits. Hand-written files in generated/ (README.md) are neither compared nor touched.
  *
@@ -28,25 +28,14 @@ function listFiles(dir, prefix = "") {
   return out.sort();
 }
 
-/**
- * The catalog files directly in sources/. Their `.helr` twins live in sources/helr/ and define the same
- * source ids, so compiling the folder recursively would fail with duplicate ids (HLR4001).
- */
-function catalogFiles() {
-  return readdirSync(join(ROOT, "sources"), { withFileTypes: true })
-    .filter((entry) => entry.isFile() && /\.(ya?ml|helr)$/.test(entry.name))
-    .map((entry) => `sources/${entry.name}`)
-    .sort();
-}
-
-/** Runs `helrc emit sources/*.yaml -o <outDir>`; on failure prints helrc's own output and returns false. */
+/** Runs `helrc emit sources/ -o <outDir>`; on failure prints helrc's own output and returns false. */
 function emitInto(outDir) {
   const helrc = join(ROOT, "bin", "helrc.mjs");
   if (!existsSync(helrc)) {
     console.error("generated:check: bin/helrc.mjs does not exist yet, so generated/ cannot be checked.");
     return false;
   }
-  const result = spawnSync(process.execPath, [helrc, "emit", ...catalogFiles(), "-o", outDir], {
+  const result = spawnSync(process.execPath, [helrc, "emit", "sources/", "-o", outDir], {
     cwd: ROOT,
     encoding: "utf8",
   });
@@ -54,9 +43,7 @@ function emitInto(outDir) {
     process.stderr.write(result.stdout ?? "");
     process.stderr.write(result.stderr ?? "");
     const why = result.error ? result.error.message : `exit ${result.status ?? result.signal}`;
-    console.error(
-      `generated:check: \`helrc emit sources/*.yaml\` failed (${why}); generated/ was not checked.`,
-    );
+    console.error(`generated:check: \`helrc emit sources/\` failed (${why}); generated/ was not checked.`);
     return false;
   }
   return true;
@@ -96,7 +83,7 @@ function report({ fresh, stale, missing, extra }) {
     console.log(`generated:check: generated/ is up to date (${fresh.length} files).`);
     return 0;
   }
-  console.error("generated:check: generated/ does not match `helrc emit sources/*.yaml`:");
+  console.error("generated:check: generated/ does not match `helrc emit sources/`:");
   for (const file of stale) console.error(`  stale    generated/${file}`);
   for (const file of missing) console.error(`  missing  generated/${file}`);
   for (const file of extra) console.error(`  extra    generated/${file}`);

@@ -10,7 +10,7 @@ import { PrintError } from "../syntax/dsl/print.ts";
 import { type CliCommand, choice, parseCommandArgs } from "./command.ts";
 import { describeFsError, EXIT, UsageError, UserError } from "./errors.ts";
 import { renderText } from "./front-end.ts";
-import { readInputs } from "./inputs.ts";
+import { oversizeReport, readInputs } from "./inputs.ts";
 
 /** The `convert` command. */
 export const convertCommand: CliCommand = {
@@ -28,6 +28,11 @@ export const convertCommand: CliCommand = {
     const to = choice("convert", "to", values.to, ["helr", "yaml"] as const, "helr");
     const [input] = await readInputs([path], io.cwd);
     if (input === undefined) throw new UserError(`cannot read ${path}`);
+    const tooLarge = oversizeReport(input);
+    if (tooLarge !== undefined) {
+      io.stderr(tooLarge);
+      return EXIT.errors;
+    }
     const result = convertInput(input.path, input.text, to);
     if (result.text === undefined) {
       io.stderr(renderText([...result.diagnostics], [result.file]));

@@ -9,7 +9,7 @@ import { isDslPath } from "../syntax/dsl/parse-dsl.ts";
 import { type CliCommand, parseCommandArgs } from "./command.ts";
 import { describeFsError, EXIT, UsageError, UserError } from "./errors.ts";
 import { renderText } from "./front-end.ts";
-import { collectInputs, readInputs } from "./inputs.ts";
+import { collectInputs, oversizeReport, readInputs } from "./inputs.ts";
 import type { CliIo } from "./io.ts";
 
 /** The `fmt` command. */
@@ -34,6 +34,12 @@ type Mode = "print" | "write" | "check";
 async function formatFiles(paths: readonly string[], mode: Mode, io: CliIo): Promise<number> {
   let exit: number = EXIT.ok;
   for (const input of await readInputs(paths, io.cwd)) {
+    const tooLarge = oversizeReport(input);
+    if (tooLarge !== undefined) {
+      io.stderr(tooLarge);
+      exit = EXIT.errors;
+      continue;
+    }
     const result = formatHelr(input.path, input.text);
     if (result.text === undefined) {
       io.stderr(renderText([...result.diagnostics], [result.file]));

@@ -91,8 +91,11 @@ export const SOURCE_SCHEMA = object(
       "What to do when a response cannot be parsed.",
       DEFAULTS.onParseError,
     ),
-    max_response_bytes: bytes(
-      "A response body larger than this is not read: the client stops at the Content-Length or as soon as more bytes arrive, and the page is handled by `on_parse_error` (skip or fail).",
+    max_response_bytes: integer(
+      "A response body larger than this is not read: the client stops at the Content-Length or as soon as more bytes arrive, and the page is handled by `on_parse_error` (skip or fail). `0` = no limit.",
+      0,
+      undefined,
+      DEFAULTS.maxResponseBytes,
     ),
     on_invalid_utf8: oneOfValues(
       ["replace", "escape", "fail"],

@@ -41,6 +41,12 @@ export const DIAGNOSTIC_CODES = {
     title: "Merge key `<<` given something other than maps",
     example: "defaults: &d 5\nsources:\n  a:\n    <<: *d",
   },
+  HLR1007: {
+    stage: "syntax",
+    severity: "error",
+    title: "Config file larger than the 4 MiB helrc parses",
+    example: "# a sources.yaml of 50 MB: split it into files of at most 4 MiB each",
+  },
   HLR1101: {
     stage: "syntax",
     severity: "error",
@@ -213,6 +219,18 @@ export const DIAGNOSTIC_CODES = {
     severity: "error",
     title: "Request body value JSON cannot carry",
     example: "method: post\nbody: { limit: .inf }",
+  },
+  HLR3017: {
+    stage: "semantic",
+    severity: "error",
+    title: "Header name is not an HTTP token (a space, colon or control character)",
+    example: "auth:\n  type: api_key\n  header: 'X-API-Key:'\n  key_env: VENDOR_KEY",
+  },
+  HLR3018: {
+    stage: "semantic",
+    severity: "error",
+    title: "Header value with a character HTTP cannot carry (CR, LF, NUL, another control character)",
+    example: 'auth:\n  type: bearer\n  token_env: OKTA_TOKEN\n  prefix: "SSWS\\r\\nX-Injected: 1"',
   },
   HLR3101: {
     stage: "semantic",

@@ -104,9 +104,11 @@ export function buildPolicy(raw: RawSource): PolicySpec {
 }
 
 export function buildLimits(raw: RawSource): LimitSpec {
+  const maxResponseBytes = raw.max_response_bytes ?? DEFAULTS.maxResponseBytes;
   return {
     ...optional("maxBytes", raw.max_bytes),
-    ...optional("maxResponseBytes", raw.max_response_bytes),
+    // 0 is "no limit", which the IR says by leaving the field out.
+    ...optional("maxResponseBytes", maxResponseBytes === 0 ? undefined : maxResponseBytes),
     ...optional("maxLineBytes", raw.max_line_bytes),
   };
 }

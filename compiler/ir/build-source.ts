@@ -14,7 +14,7 @@ import {
 import { buildPagination } from "./build-pagination.ts";
 import { buildResilience } from "./build-resilience.ts";
 import { DEFAULTS } from "./defaults.ts";
-import { mapValues, optional, queryValue, unescapeDollars } from "./text.ts";
+import { bodyTemplate, mapValues, optional, queryValue, unescapeDollars } from "./text.ts";
 
 /** Where a source came from: its id and the file path as the user gave it. */
 export interface SourceOrigin {
@@ -25,7 +25,8 @@ export interface SourceOrigin {
 /**
  * Resolves one validated source into its {@link SourceSpec}. Template fields (url, header,
  * query and body values, `*_file` paths, token_url, from, hook script) keep their `${VAR}`
- * placeholders for the runtime; every other string has `$$` turned into `$`.
+ * placeholders for the runtime; every other string, header and parameter names and body keys
+ * included, has `$$` turned into `$`.
  */
 export function buildSource(raw: RawSource, origin: SourceOrigin, global: RawGlobal | undefined): SourceSpec {
   return {
@@ -33,7 +34,7 @@ export function buildSource(raw: RawSource, origin: SourceOrigin, global: RawGlo
     origin: origin.file,
     url: raw.url,
     method: raw.method ?? DEFAULTS.method,
-    ...optional("body", raw.body as JsonValue | undefined),
+    ...optional("body", raw.body === undefined ? undefined : bodyTemplate(raw.body as JsonValue)),
     headers: mapValues(raw.headers, (value) => value),
     queryParams: mapValues(raw.query_params, queryValue),
     everyQueryParams: mapValues(raw.every_query_params, queryValue),

@@ -60,6 +60,12 @@ export const DEFAULTS = {
   onParseError: "fail",
   onInvalidUtf8: "replace",
   maxLineBytesBehavior: "fail",
+  /**
+   * `max_response_bytes`: 64 MiB. Real audit pages are at most a few MB (Okta, Google Reports and
+   * Cloud Logging pages of 1000 events), so this is over 10× any of them, while one hostile or
+   * broken body can no longer take the process's memory. `0` means no limit.
+   */
+  maxResponseBytes: 64 * 1024 * 1024,
 
   requestTimeoutSecs: 30,
   /** The connect timeout is `min(connectTimeoutSecs, request timeout)`, as in the reference. */

@@ -1,3 +1,4 @@
+import type { JsonValue } from "../../runtime/spec.ts";
 import { defineOwn } from "../ast/to-value.ts";
 
 /**
@@ -19,13 +20,30 @@ export function queryValue(value: string | number): string {
   return Number.isInteger(value) ? BigInt(value).toString() : String(value);
 }
 
-/** Copies a string map in key order, converting values; `__proto__` stays an ordinary key. */
+/**
+ * Copies a name → value map (headers, query parameters) in key order, converting values. The
+ * runtime expands values but never names, so a name's `$$` becomes `$` here; `__proto__` stays
+ * an ordinary key.
+ */
 export function mapValues<T>(
   source: Readonly<Record<string, T>> | undefined,
   convert: (value: T) => string,
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(source ?? {})) defineOwn(out, key, convert(value));
+  for (const [key, value] of Object.entries(source ?? {}))
+    defineOwn(out, unescapeDollars(key), convert(value));
+  return out;
+}
+
+/**
+ * A request body for the IR: values stay templates (the runtime expands them), object keys are
+ * never expanded, so their `$$` becomes `$` here.
+ */
+export function bodyTemplate(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(bodyTemplate);
+  if (value === null || typeof value !== "object") return value;
+  const out: { [key: string]: JsonValue } = {};
+  for (const [key, item] of Object.entries(value)) defineOwn(out, unescapeDollars(key), bodyTemplate(item));
   return out;
 }
 

@@ -3,6 +3,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { checkAuth } from "./auth.ts";
 import { checkCombinations } from "./combinations.ts";
 import { checkGlobalRules } from "./global-rules.ts";
+import { checkHeaders } from "./headers.ts";
 import { checkLints } from "./lints.ts";
 import { checkNotImplemented } from "./not-implemented.ts";
 import { checkPlaceholders } from "./placeholders.ts";
@@ -21,6 +22,7 @@ const CHECKS: readonly UnitCheck[] = [
   checkCombinations,
   checkGlobalRules,
   checkValues,
+  checkHeaders,
   checkPlaceholders,
   checkLints,
   checkNotImplemented,

@@ -38,12 +38,14 @@ export async function stateCommand(
 ): Promise<number> {
   const { sub, operands, statePath, file } = parseStateArgs(args);
   if (sub !== "import" && file !== undefined) throw new UsageError("--file is only for `state import`");
+  if (sub === "set") requireKnown(app, operands[0] as string);
   // Read and check the input before opening the store, so a bad file never touches state.
   const document =
     sub === "import" ? parseStateDocument(await readInput(file, io), file ?? "stdin") : undefined;
   const store = await openStore(app, { statePath, env: io.env });
   try {
-    warnUnknown(app, sub === "import" ? Object.keys(document ?? {}) : operands.slice(0, 1), io);
+    if (sub !== "set")
+      warnUnknown(app, sub === "import" ? Object.keys(document ?? {}) : operands.slice(0, 1), io);
     if (sub === "show") io.stdout(await show(store, operands[0] as string));
     if (sub === "reset") io.stdout(await reset(store, operands[0] as string));
     if (sub === "set") io.stdout(await set(store, operands as [string, string, string]));
@@ -119,7 +121,23 @@ async function readInput(file: string | undefined, io: StateIo): Promise<string>
   return text;
 }
 
-/** State of a source this bundle does not define is allowed (a renamed source), but worth a note. */
+/**
+ * `set` writes a key only for a source of this bundle: a typo would otherwise create state that
+ * nothing reads, and the real source would go on from where it was.
+ */
+function requireKnown(app: App, id: string): void {
+  const known = app.sources.map((s) => s.spec.id);
+  if (!known.includes(id)) {
+    throw new UsageError(
+      `state set: source ${JSON.stringify(id)} is not defined in this bundle; it has: ${known.join(", ")}`,
+    );
+  }
+}
+
+/**
+ * Reading, resetting or importing the state of a source this bundle does not define is allowed
+ * (a renamed source, a backup from another bundle), but worth a note.
+ */
 function warnUnknown(app: App, ids: readonly string[], io: StateIo): void {
   const known = new Set(app.sources.map((s) => s.spec.id));
   for (const id of ids) {

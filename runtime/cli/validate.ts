@@ -2,9 +2,11 @@ import type { App } from "../app.ts";
 import { readSecret } from "../auth/secret.ts";
 import { type Env, expand } from "../config/env.ts";
 import { resolveRequest } from "../engine/resolve.ts";
+import { checkHeaders } from "../http/header-check.ts";
 
 /**
- * Checks every placeholder and secret the bundle needs, without printing any value.
+ * Checks every placeholder and secret the bundle needs, and that the headers they make can be
+ * sent (no CR or LF from an environment variable), without printing any value.
  * Returns one message per problem (empty when valid).
  */
 export async function validateApp(app: App, env: Env): Promise<string[]> {
@@ -18,9 +20,14 @@ export async function validateApp(app: App, env: Env): Promise<string[]> {
   };
   await attempt(() => expand(app.global.state.path, env));
   for (const { spec } of app.sources) {
-    await attempt(() => resolveRequest(spec, env));
+    await attempt(() => checkHeaders(resolveRequest(spec, env).headers, spec.id));
     const auth = spec.auth;
-    if (auth?.type === "bearer") await attempt(() => readSecret(auth.token, env, spec.id, "bearer token"));
+    if (auth?.type === "bearer") {
+      await attempt(async () => {
+        const token = await readSecret(auth.token, env, spec.id, "bearer token");
+        checkHeaders({ authorization: auth.prefix === "" ? token : `${auth.prefix} ${token}` }, spec.id);
+      });
+    }
   }
   return problems;
 }

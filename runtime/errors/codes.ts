@@ -17,6 +17,11 @@ export const ERROR_CODES = {
     title: "A source's URL is not a valid absolute URL once its placeholders are filled in",
     fix: "Check the variables the URL is built from (the message names the source; the URL is shown redacted).",
   },
+  HELR_HEADER_INVALID: {
+    kind: "config",
+    title: "A request header name or value is not allowed (CR, LF or another control character)",
+    fix: "Remove line breaks from the variable or secret file the header value comes from; the request was not sent.",
+  },
   HELR_SECRET_MISSING: {
     kind: "config",
     title: "A secret (token, key, password) could not be read from its file or variable",

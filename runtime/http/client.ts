@@ -4,6 +4,7 @@ import type { ErrorCode } from "../errors/codes.ts";
 import type { SourceSpec, TimeoutSpec } from "../spec.ts";
 import { createSourceDispatcher, type SourceDispatcher } from "./dispatcher.ts";
 import { HttpError } from "./errors.ts";
+import { checkHeaders } from "./header-check.ts";
 import { explainTlsError } from "./tls.ts";
 
 export interface HttpRequest {
@@ -62,6 +63,8 @@ export interface SourceClientOptions {
 /**
  * The per-source client: one undici Agent ({@link createSourceDispatcher}) created on the first
  * request and reused by every poll after it. Cheap to construct; nothing connects until a send.
+ * A request with a header HTTP cannot carry is refused with a `HeaderError`
+ * (`HELR_HEADER_INVALID`, never retried) before it is sent.
  */
 export function createSourceClient(spec: SourceSpec, options: SourceClientOptions = {}): SourceClient {
   const timeouts = spec.resilience.timeouts;
@@ -78,7 +81,12 @@ export function createSourceClient(spec: SourceSpec, options: SourceClientOption
     return created;
   };
   return {
-    send: async (req) => send(req, await dispatcher(), timeouts),
+    send: async (req) => {
+      // Before anything connects: a header value with a CR or LF from the environment or a
+      // secret file is refused here, naming the source, for page and token requests alike.
+      checkHeaders(req.headers, spec.id);
+      return send(req, await dispatcher(), timeouts);
+    },
     async close() {
       const pending = pool;
       pool = undefined;

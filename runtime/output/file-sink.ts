@@ -1,7 +1,7 @@
 import { dirname } from "node:path";
 import { type FileOps, nodeFileOps, type OutputFile } from "./file-ops.ts";
 import { planSizeWrites, type RotatePolicy, rotatedPath, utcDate, utcStamp } from "./rotation.ts";
-import { OutputError, type Sink } from "./sink.ts";
+import { causeText, OutputError, type Sink } from "./sink.ts";
 
 export interface FileSinkOptions {
   readonly rotate?: RotatePolicy | undefined;
@@ -65,7 +65,7 @@ class RotatingFile {
       this.#contentDate = size > 0 ? utcDate(mtime) : undefined;
       await this.fs.syncDir(dirname(this.path));
     } catch (error) {
-      throw new OutputError("HELR_OUTPUT_OPEN", `cannot open output file ${this.path}: ${reason(error)}`);
+      throw new OutputError("HELR_OUTPUT_OPEN", `cannot open output file ${this.path}: ${causeText(error)}`);
     }
   }
 
@@ -99,7 +99,10 @@ class RotatingFile {
         this.#failure ??=
           error instanceof OutputError
             ? error
-            : new OutputError(`HELR_OUTPUT_${code}`, `output file ${this.path}: ${what}: ${reason(error)}`);
+            : new OutputError(
+                `HELR_OUTPUT_${code}`,
+                `output file ${this.path}: ${what}: ${causeText(error)}`,
+              );
         throw this.#failure;
       }
     });
@@ -144,7 +147,7 @@ class RotatingFile {
       } catch (error) {
         throw new OutputError(
           "HELR_OUTPUT_FLUSH",
-          `output file ${this.path}: cannot fsync: ${reason(error)}`,
+          `output file ${this.path}: cannot fsync: ${causeText(error)}`,
         );
       } finally {
         await file.close().catch(() => undefined);
@@ -181,15 +184,10 @@ class RotatingFile {
     } catch (error) {
       throw new OutputError(
         "HELR_OUTPUT_ROTATE",
-        `output file ${this.path}: cannot rotate: ${reason(error)}`,
+        `output file ${this.path}: cannot rotate: ${causeText(error)}`,
       );
     }
   }
-}
-
-function reason(error: unknown): string {
-  const err = error as NodeJS.ErrnoException;
-  return err.code ? `${err.code}: ${err.message}` : String(err.message ?? error);
 }
 
 /** Bytes to write, without a copy when they already are. */

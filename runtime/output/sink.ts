@@ -46,3 +46,15 @@ export class OutputError extends HelrError {
 
 /** The codes of {@link OutputError}: every output failure stops the run (see runtime/errors/codes.ts). */
 export type OutputCode = Extract<ErrorCode, `HELR_OUTPUT_${string}`>;
+
+/**
+ * A file or stream error as `CODE: what happened`, the code once: Node's own errno messages
+ * already start with it (`ENOENT: no such file or directory, open '…'`), others do not.
+ */
+export function causeText(error: unknown): string {
+  const err = error as { code?: unknown; message?: unknown } | undefined;
+  const message = typeof err?.message === "string" ? err.message : String(error);
+  const code = typeof err?.code === "string" ? err.code : undefined;
+  if (code === undefined || message.startsWith(`${code}:`)) return message;
+  return `${code}: ${message}`;
+}

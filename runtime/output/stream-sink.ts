@@ -1,5 +1,5 @@
 import type { Writable } from "node:stream";
-import { OutputError, type Sink } from "./sink.ts";
+import { causeText, OutputError, type Sink } from "./sink.ts";
 
 /**
  * A sink over a writable stream (stdout). `write` resolves when the stream's callback fires,
@@ -45,8 +45,5 @@ function toOutputError(error: NodeJS.ErrnoException, name: string): OutputError 
   if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED") {
     return new OutputError("HELR_OUTPUT_EPIPE", `output ${name}: the reader closed the pipe (broken pipe)`);
   }
-  return new OutputError(
-    "HELR_OUTPUT_WRITE",
-    `output ${name}: cannot write: ${error.code ?? ""} ${error.message}`,
-  );
+  return new OutputError("HELR_OUTPUT_WRITE", `output ${name}: cannot write: ${causeText(error)}`);
 }

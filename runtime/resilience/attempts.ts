@@ -1,4 +1,4 @@
-import type { ErrorCode } from "../errors/codes.ts";
+import { type ErrorCode, errorEntry } from "../errors/codes.ts";
 import type { HttpRequest, HttpResponse, HttpSend } from "../http/client.ts";
 import { HttpError } from "../http/errors.ts";
 import { redactUrl, redactValues } from "../http/redact.ts";
@@ -212,7 +212,8 @@ function conclude(
   }
   const { error, code } = sent;
   if (code === "HELR_HTTP_ABORTED") return { error: aborted(ctx, req), outcome: "cancel" };
-  if (code === "HELR_INTERNAL") return { error: error as Error, outcome: "cancel" };
+  // A request that could not be built (a header HTTP cannot carry) or a bug: as it is.
+  if (errorEntry(code).kind !== "http") return { error: error as Error, outcome: "cancel" };
   // Retries used up, or a failure no retry can fix (a TLS certificate not trusted): either way
   // the message names the source, the request and what was tried.
   const verb = code === "HELR_HTTP_TIMEOUT" ? "timed out" : "failed";

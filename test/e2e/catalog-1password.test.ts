@@ -72,11 +72,11 @@ describe.each(FEATURES)("1password-%s", (feature) => {
   it("compiles with no diagnostics under --strict, to the same IR as its .helr twin", () => {
     const fromYaml = catalogIr(yaml);
     expect(fromYaml.diagnostics).toEqual([]);
-    expect(catalogIr(`sources/helr/${id}.helr`)).toEqual(fromYaml);
+    expect(catalogIr(`sources-helr/${id}.helr`)).toEqual(fromYaml);
     // The guide shows audit events in full; the other two differ from it only in their first line
     // (what the stream records) and the stream's name.
     const guide = readFileSync(join(ROOT, "docs/integrations/1password.md"), "utf8");
-    for (const file of [yaml, `sources/helr/${id}.helr`]) {
+    for (const file of [yaml, `sources-helr/${id}.helr`]) {
       const [, ...rest] = readFileSync(join(ROOT, file), "utf8")
         .replaceAll(feature, "auditevents")
         .split("\n");

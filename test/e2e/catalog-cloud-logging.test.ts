@@ -125,7 +125,7 @@ function programOf(path: string): ProgramIR {
 
 describe("catalog: gcp-cloud-logging definition", () => {
   it("the YAML and its .helr twin compile to the same IR", () => {
-    expect(programOf("sources/helr/gcp-cloud-logging.helr")).toEqual(
+    expect(programOf("sources-helr/gcp-cloud-logging.helr")).toEqual(
       programOf("sources/gcp-cloud-logging.yaml"),
     );
   });

@@ -159,7 +159,7 @@ describe("the catalog", () => {
       .filter((name) => ext.test(name))
       .map((name) => `${dir}/${name}`);
   const yaml = files("sources", /\.ya?ml$/);
-  const helr = files("sources/helr", /\.helr$/);
+  const helr = files("sources-helr", /\.helr$/);
 
   it("compiles, YAML files together and .helr files together, with no diagnostics under --strict", () => {
     expect(catalogIr(...yaml).diagnostics).toEqual([]);
@@ -168,11 +168,11 @@ describe("the catalog", () => {
 
   it("has a .helr twin with the same IR for every YAML source (the demo's twin is docs/examples/demo.helr)", () => {
     const twins = yaml.filter((file) => !file.endsWith("/demo.yaml"));
-    expect(helr.map((file) => file.replace(/^sources\/helr\/(.*)\.helr$/, "$1")).sort()).toEqual(
+    expect(helr.map((file) => file.replace(/^sources-helr\/(.*)\.helr$/, "$1")).sort()).toEqual(
       twins.map((file) => file.replace(/^sources\/(.*)\.ya?ml$/, "$1")).sort(),
     );
     for (const file of twins) {
-      const twin = file.replace(/^sources\/(.*)\.ya?ml$/, "sources/helr/$1.helr");
+      const twin = file.replace(/^sources\/(.*)\.ya?ml$/, "sources-helr/$1.helr");
       expect(catalogIr(twin), twin).toEqual(catalogIr(file));
     }
   });
@@ -183,7 +183,7 @@ describe.each(["generic-link-header", "generic-cursor"])("%s", (name) => {
     const guide = readFileSync(join(ROOT, "docs/integrations/generic.md"), "utf8");
     for (const [file, language] of [
       [`sources/${name}.yaml`, "yaml"],
-      [`sources/helr/${name}.helr`, "helr"],
+      [`sources-helr/${name}.helr`, "helr"],
     ])
       expect(guide).toContain(`\`\`\`${language}\n${readFileSync(join(ROOT, file ?? ""), "utf8")}\`\`\``);
   });

@@ -34,8 +34,8 @@ const web = (e: GitHubAuditEvent) => !e.action.startsWith("git.");
 const inOrg = (e: GitHubAuditEvent) => web(e) && e.org === "acme";
 
 describe.each([
-  ["sources/github-org-audit-log.yaml", "sources/helr/github-org-audit-log.helr"],
-  ["sources/github-enterprise-audit-log.yaml", "sources/helr/github-enterprise-audit-log.helr"],
+  ["sources/github-org-audit-log.yaml", "sources-helr/github-org-audit-log.helr"],
+  ["sources/github-enterprise-audit-log.yaml", "sources-helr/github-enterprise-audit-log.helr"],
 ])("%s", (yaml, helr) => {
   it("compiles with no diagnostics under --strict, to the same IR as its .helr twin", () => {
     const fromYaml = catalogIr(yaml);

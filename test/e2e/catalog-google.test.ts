@@ -127,7 +127,7 @@ describe("catalog: Google Workspace Reports definitions", () => {
   it.each(["gws-reports", "gws-login-refresh-token"])(
     "%s: the YAML and its .helr twin compile to the same IR",
     (name) => {
-      expect(programOf(`sources/helr/${name}.helr`)).toEqual(programOf(`sources/${name}.yaml`));
+      expect(programOf(`sources-helr/${name}.helr`)).toEqual(programOf(`sources/${name}.yaml`));
     },
   );
 

@@ -41,8 +41,8 @@ function resetOf(run: { headers: Readonly<Record<string, string | readonly strin
 }
 
 describe.each([
-  ["sources/okta-system-log.yaml", "sources/helr/okta-system-log.helr"],
-  ["sources/okta-system-log-oauth.yaml", "sources/helr/okta-system-log-oauth.helr"],
+  ["sources/okta-system-log.yaml", "sources-helr/okta-system-log.helr"],
+  ["sources/okta-system-log-oauth.yaml", "sources-helr/okta-system-log-oauth.helr"],
 ])("%s", (yaml, helr) => {
   it("compiles with no diagnostics under --strict, to the same IR as its .helr twin", () => {
     const fromYaml = catalogIr(yaml);

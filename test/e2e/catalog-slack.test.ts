@@ -61,12 +61,12 @@ describe(YAML, () => {
   it("compiles with no diagnostics under --strict, to the same IR as its .helr twin", () => {
     const fromYaml = catalogIr(YAML);
     expect(fromYaml.diagnostics).toEqual([]);
-    expect(catalogIr("sources/helr/slack-audit.helr")).toEqual(fromYaml);
+    expect(catalogIr("sources-helr/slack-audit.helr")).toEqual(fromYaml);
   });
 
   it("is shown verbatim, in both forms, in docs/integrations/slack.md", () => {
     const guide = readFileSync(join(ROOT, "docs/integrations/slack.md"), "utf8");
-    for (const file of [YAML, "sources/helr/slack-audit.helr"])
+    for (const file of [YAML, "sources-helr/slack-audit.helr"])
       expect(guide).toContain(`\n${readFileSync(join(ROOT, file), "utf8")}\`\`\``);
   });
 });

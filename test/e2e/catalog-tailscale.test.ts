@@ -82,9 +82,9 @@ describe.each(["configuration", "network"] as const)("tailscale-%s", (stream: Ta
   it("compiles with no diagnostics under --strict, to the same IR as its .helr twin", () => {
     const fromYaml = catalogIr(yaml);
     expect(fromYaml.diagnostics).toEqual([]);
-    expect(catalogIr(`sources/helr/${id}.helr`)).toEqual(fromYaml);
+    expect(catalogIr(`sources-helr/${id}.helr`)).toEqual(fromYaml);
     const guide = readFileSync(join(ROOT, "docs/integrations/tailscale.md"), "utf8");
-    for (const file of [yaml, `sources/helr/${id}.helr`])
+    for (const file of [yaml, `sources-helr/${id}.helr`])
       expect(guide).toContain(`\n${readFileSync(join(ROOT, file), "utf8")}\`\`\``);
   });
 

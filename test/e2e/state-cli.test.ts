@@ -122,13 +122,11 @@ describe("helr state on a SQLite bundle", () => {
 
   it("exports pretty JSON, sources and keys sorted", async () => {
     const where = { ...sqlite, dir: tempDir() };
-    for (const [id, key, value] of [
-      ["okta", "z", "1"],
-      ["github", "b", "ü"],
-      ["okta", "a", "2"],
-    ] as const) {
-      await helr(where, ["state", "set", id, key, value, "--state-path", join(where.dir, "s.db")]);
-    }
+    const at = ["--state-path", join(where.dir, "s.db")];
+    await helr(where, ["state", "set", "okta", "z", "1", ...at]);
+    // A source this bundle does not define can be imported (not `set`): a renamed one's backup.
+    await helr(where, ["state", "import", ...at], { input: '{"github": {"b": "ü"}}' });
+    await helr(where, ["state", "set", "okta", "a", "2", ...at]);
     const exported = await helr(where, ["state", "export", "--state-path", join(where.dir, "s.db")]);
     expect(exported.stdout).toBe(
       '{\n  "github": {\n    "b": "ü"\n  },\n  "okta": {\n    "a": "2",\n    "z": "1"\n  }\n}\n',
@@ -172,7 +170,12 @@ describe("helr state on a SQLite bundle", () => {
   });
 
   it("reports usage mistakes with exit code 2", async () => {
-    for (const args of [["state"], ["state", "show"], ["state", "drop", "okta"]]) {
+    for (const args of [
+      ["state"],
+      ["state", "show"],
+      ["state", "drop", "okta"],
+      ["state", "set", "otka", "k", "v"],
+    ]) {
       const result = await helr(sqlite, args);
       expect(result.code, args.join(" ")).toBe(2);
       expect(result.stderr).toMatch(/^helr: .*\nRun "helr --help" for usage\.\n$/);

@@ -158,11 +158,11 @@ const schedule: fc.Arbitrary<Obj> = fc
     ...(jitter === undefined ? {} : { jitter_secs: jitter }),
   }));
 
-const headers = fc.dictionary(
-  headerName,
-  template.map((v) => v),
-  { maxKeys: 3 },
+/** A template with only characters a header value can carry (HTAB, visible ASCII, space, Latin-1). */
+const headerValue = template.map((v) =>
+  [...v].filter((c) => c === "\t" || (c >= " " && c <= "~") || (c >= "\u0080" && c <= "\u00ff")).join(""),
 );
+const headers = fc.dictionary(headerName, headerValue, { maxKeys: 3 });
 const queryParams = fc.dictionary(queryName, fc.oneof(template, fc.integer({ min: -1e9, max: 1e9 })), {
   maxKeys: 3,
 });

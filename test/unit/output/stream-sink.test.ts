@@ -51,6 +51,20 @@ describe("stream sink", () => {
     await sink.close();
   });
 
+  it("any other stream error is HELR_OUTPUT_WRITE, its code given once", async () => {
+    const failing = new Writable({
+      write(_chunk, _enc, done) {
+        done(Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" }));
+      },
+    });
+    failing.on("error", () => undefined);
+    const sink = streamSink(failing, "out.ndjson");
+    await expect(sink.write("a\n")).rejects.toMatchObject({
+      code: "HELR_OUTPUT_WRITE",
+      message: "output out.ndjson: cannot write: ENOSPC: no space left on device, write",
+    });
+  });
+
   it("close leaves the stream open (stdout outlives the sink)", async () => {
     const stream = new PassThrough();
     const sink = streamSink(stream);

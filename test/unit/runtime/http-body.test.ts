@@ -78,3 +78,31 @@ describe("response bodies", () => {
     expect(res.body.equals(expected(4096))).toBe(true);
   });
 });
+
+describe("a source client's request headers", () => {
+  it("a value HTTP cannot carry: HELR_HEADER_INVALID before any connection, naming source and header", async () => {
+    let connections = 0;
+    const { url } = await serve(10, false);
+    server?.on("connection", () => connections++);
+    const spec = sourceSpec({ strategy: "single", stop: STOP }) as SourceSpec;
+    const client = createSourceClient(spec);
+    try {
+      const sent = client.send({
+        method: "GET",
+        url,
+        headers: { authorization: "Bearer t\r\nX-Injected: 1" },
+      });
+      await expect(sent).rejects.toMatchObject({
+        code: "HELR_HEADER_INVALID",
+        message: `source "${spec.id}": the value of header "authorization" contains a line break (CR or LF); the request was not sent (check the environment variable or file it comes from)`,
+      });
+      expect(connections).toBe(0);
+      expect((await client.send({ method: "GET", url, headers: { authorization: "Bearer t" } })).status).toBe(
+        200,
+      );
+      expect(connections).toBe(1);
+    } finally {
+      await client.close();
+    }
+  });
+});

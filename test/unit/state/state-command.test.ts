@@ -102,13 +102,26 @@ describe("helr state", () => {
     expect((await state(["export"])).out).toBe("{}\n");
   });
 
-  it("notes a source the bundle does not define, and still acts on it", async () => {
-    const result = await state(["set", "renamed", "k", "v"]);
-    expect(result).toEqual({
+  it("notes a source the bundle does not define, and still shows, resets and imports it", async () => {
+    expect(await state(["import"], '{"renamed": {"k": "v"}}')).toMatchObject({
       code: 0,
-      out: 'set renamed k = "v"\n',
       err: 'note: source "renamed" is not defined in this bundle\n',
     });
+    expect(await state(["show", "renamed"])).toEqual({
+      code: 0,
+      out: "renamed\n  k: v\n",
+      err: 'note: source "renamed" is not defined in this bundle\n',
+    });
+    expect((await state(["reset", "renamed"])).out).toBe('reset state for source "renamed"\n');
+  });
+
+  it("refuses to set a key for a source the bundle does not define, naming the ones it does", async () => {
+    const error = await state(["set", "otka", "k", "v"]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe(
+      'state set: source "otka" is not defined in this bundle; it has: okta, github',
+    );
+    expect((await state(["export"])).out).toBe("{}\n");
   });
 
   it("honours --state-path", async () => {

@@ -40,7 +40,7 @@ function filled(id: string, origin: string): Omit<SourceSpec, "url"> {
       onInvalidUtf8: "replace",
       maxLineBytesBehavior: "fail",
     },
-    limits: {},
+    limits: { maxResponseBytes: 64 * 1024 * 1024 },
     resilience: {
       timeouts: { connectSecs: 10, requestSecs: 30, readSecs: 30, idleSecs: 90 },
       retries: {
@@ -240,6 +240,24 @@ sources:
 `);
     expect(program.sources[0]?.labelValue).toBe("cost$center");
     expect(program.sources[0]?.auth).toMatchObject({ type: "bearer", prefix: "X$Y" });
+  });
+
+  it("turns `$$` into `$` in header and parameter names and body keys; their values stay templates", () => {
+    const program = compile(`
+sources:
+  s:
+    url: https://a.example.com
+    method: post
+    headers: { "X-$$Cost": "a$$b" }
+    query_params: { "filter[$$eq]": "$$5" }
+    every_query_params: { "$$top": 10 }
+    body: { "$$type": "t$$", nested: [{ "$$in": 1 }] }
+`);
+    const source = program.sources[0];
+    expect(source?.headers).toEqual({ "X-$Cost": "a$$b" });
+    expect(source?.queryParams).toEqual({ "filter[$eq]": "$$5" });
+    expect(source?.everyQueryParams).toEqual({ $top: "10" });
+    expect(source?.body).toEqual({ $type: "t$$", nested: [{ $in: 1 }] });
   });
 
   it("writes numeric query parameters in plain decimal", () => {

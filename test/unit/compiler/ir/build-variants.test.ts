@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../../../compiler/ir/build-program.ts";
+import { DEFAULTS } from "../../../../compiler/ir/defaults.ts";
 import { SourceFile } from "../../../../compiler/source/source-file.ts";
 import { parseYaml } from "../../../../compiler/syntax/yaml/parse-yaml.ts";
 import { checkSchema } from "../../../../compiler/validate/schema-check.ts";
@@ -227,7 +228,7 @@ describe("events", () => {
       requestIdHeaders: ["x-request-id", "x-okta-request-id", "x-github-request-id", "request-id"],
     });
     expect(spec.dedupe).toEqual({ idPath: "uuid", capacity: 500 });
-    expect(spec.limits).toEqual({ maxBytes: 1000, maxLineBytes: 2000 });
+    expect(spec.limits).toEqual({ maxBytes: 1000, maxResponseBytes: 64 * 1024 * 1024, maxLineBytes: 2000 });
     expect(spec.policy).toEqual({
       checkpoint: "end_of_tick",
       onCursorError: "fail",
@@ -236,6 +237,13 @@ describe("events", () => {
       onInvalidUtf8: "escape",
       maxLineBytesBehavior: "fail",
     });
+  });
+
+  it("max_response_bytes: 64 MiB unless set; 0 means no limit, which the IR leaves out", () => {
+    expect(DEFAULTS.maxResponseBytes).toBe(64 * 1024 * 1024);
+    expect(source("").limits).toEqual({ maxResponseBytes: DEFAULTS.maxResponseBytes });
+    expect(source("    max_response_bytes: 500000000\n").limits).toEqual({ maxResponseBytes: 500_000_000 });
+    expect(source("    max_response_bytes: 0\n").limits).toEqual({});
   });
 
   it("every_query_params, a POST body (templates kept) and hooks", () => {
