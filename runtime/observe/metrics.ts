@@ -1,0 +1,210 @@
+/**
+ * The collector's Prometheus metrics, fed by the run-event bus (`events.subscribe(metrics.observe)`)
+ * and rendered for `GET /metrics`. Each configured source's series exist from the start (at 0), so
+ * `rate()` and `increase()` see the first increment, and an alert on a counter does not wait for
+ * the series to appear.
+ */
+import { Registry } from "prom-client";
+import type { RunEvent } from "./events.ts";
+import {
+  DROP_REASONS,
+  defineSeries,
+  POLL_OUTCOMES,
+  RETRY_REASONS,
+  type RetryReason,
+  type Series,
+  STATUS_CLASSES,
+  type Stamps,
+  type StatusClass,
+  WAIT_CAUSES,
+} from "./metric-series.ts";
+import { defineProcessSeries } from "./process-metrics.ts";
+
+/** A configured source, as the metrics need it. */
+export interface MetricsSourceInfo {
+  readonly id: string;
+  /** `schedule.interval_secs`. */
+  readonly intervalSecs: number;
+}
+
+export interface MetricsOptions {
+  readonly version: string;
+  /** The bundle's content hash (`helr_build_info{bundle_hash}`). */
+  readonly bundleHash: string;
+  readonly sources: readonly MetricsSourceInfo[];
+  /** Epoch ms. */
+  readonly now: () => number;
+  /**
+   * `source` label values other than configured sources (sink names in output errors) allowed
+   * before further ones fold into {@link OVERFLOW_LABEL}; default 32. Keeps cardinality bounded
+   * whatever publishes on the bus.
+   */
+  readonly maxExtraLabels?: number;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** The `Content-Type` of {@link Metrics.render}'s text. */
+  readonly contentType: string;
+  readonly observe: (event: RunEvent) => void;
+  /** The Prometheus text exposition. */
+  render(): Promise<string>;
+}
+
+/** The `source` label of events beyond {@link MetricsOptions.maxExtraLabels}. */
+export const OVERFLOW_LABEL = "_overflow";
+
+const BREAKER_VALUE = { closed: 0, open: 1, half_open: 2 } as const;
+
+/** A registry with every series, each configured source initialised. */
+export function createMetrics(options: MetricsOptions): Metrics {
+  const registry = new Registry();
+  const stamps = new Map<string, Stamps>();
+  const s = defineSeries(registry, { now: options.now, stamps });
+  defineProcessSeries(registry, options.now);
+  s.buildInfo.set({ version: options.version, bundle_hash: options.bundleHash }, 1);
+  for (const { id, intervalSecs } of options.sources) {
+    initialise(s, id);
+    s.pollInterval.set({ source: id }, intervalSecs);
+    stamps.set(id, {});
+  }
+  const label = labeller(
+    options.sources.map((src) => src.id),
+    options.maxExtraLabels ?? 32,
+  );
+  return {
+    registry,
+    contentType: registry.contentType,
+    observe: (event) => record(s, stamps, label(event.sourceId), event),
+    render: () => registry.metrics(),
+  };
+}
+
+/** The Rust Helr's status classes (§5.4): a response's class, or `error` when none came. */
+export function statusClass(status: number | undefined): StatusClass {
+  if (status === undefined) return "error";
+  if (status >= 200 && status < 600) return `${Math.floor(status / 100)}xx` as StatusClass;
+  return "other";
+}
+
+/**
+ * Why a retry happened. The sender's retry event carries `cause`; an event without it (an older
+ * publisher) is classified from its reason text, which starts with `HTTP <status>` for statuses.
+ */
+export function retryReason(event: Extract<RunEvent, { type: "retry" }>): RetryReason {
+  const cause = (event as { readonly cause?: unknown }).cause;
+  if (RETRY_REASONS.includes(cause as RetryReason)) return cause as RetryReason;
+  if (/^HTTP \d/.test(event.reason)) return "status";
+  return /timed? ?out|timeout/i.test(event.reason) ? "timeout" : "network";
+}
+
+function record(s: Series, stamps: Map<string, Stamps>, source: string, event: RunEvent): void {
+  const at = { source };
+  switch (event.type) {
+    case "request":
+      s.requests.inc({ source, status: statusClass(event.status) });
+      s.requestDuration.observe(at, event.durationMs / 1000);
+      return;
+    case "poll_ended":
+      s.polls.inc({ source, outcome: event.error ? "error" : "ok" });
+      s.pollDuration.observe(at, event.durationMs / 1000);
+      if (event.error) {
+        s.errors.inc(at);
+        s.errorsRust.inc(at);
+      } else s.lastSuccess.set(at, event.atMs / 1000);
+      return;
+    case "page":
+      s.pages.inc(at);
+      s.bytes.inc(at, event.bytes);
+      return;
+    case "written":
+      written(s, stamp(stamps, source), source, event);
+      return;
+    case "checkpoint": {
+      s.checkpointDuration.observe(at, event.durationMs / 1000);
+      const st = stamp(stamps, source);
+      st.checkpointMs = event.atMs;
+      if (event.watermarkMs !== undefined) st.watermarkMs = event.watermarkMs;
+      return;
+    }
+    case "output_error":
+      s.outputErrors.inc(at);
+      return;
+    case "dropped":
+      s.dropped.inc({ source, reason: event.reason }, event.count);
+      return;
+    case "pending":
+      s.pending.set(at, event.count);
+      return;
+    case "retry":
+      s.retries.inc({ source, reason: retryReason(event) });
+      return;
+    case "throttle":
+      s.rateLimitWait.inc({ source, cause: event.cause }, event.waitMs / 1000);
+      return;
+    case "breaker":
+      s.breaker.set(at, BREAKER_VALUE[event.to]);
+      return;
+    default:
+      // poll_started, adaptive (its wait shows up as a rate_limit_block throttle), breaker_reject
+      // (counted as a request with status "error").
+      return;
+  }
+}
+
+function written(s: Series, st: Stamps, source: string, event: Extract<RunEvent, { type: "written" }>): void {
+  const at = { source };
+  s.emitted.inc(at, event.emitted);
+  s.dedupeHits.inc(at, event.duplicates);
+  s.filtered.inc(at, event.filtered);
+  if (event.oversized > 0) s.dropped.inc({ source, reason: "max_line_bytes" }, event.oversized);
+  if (event.newestEventMs !== undefined) {
+    st.newestEventMs = Math.max(st.newestEventMs ?? event.newestEventMs, event.newestEventMs);
+  }
+}
+
+function stamp(stamps: Map<string, Stamps>, source: string): Stamps {
+  let st = stamps.get(source);
+  if (!st) {
+    st = {};
+    stamps.set(source, st);
+  }
+  return st;
+}
+
+/** Zero every bounded label combination of a configured source. */
+function initialise(s: Series, source: string): void {
+  const at = { source };
+  for (const status of STATUS_CLASSES) s.requests.inc({ source, status }, 0);
+  for (const reason of DROP_REASONS) s.dropped.inc({ source, reason }, 0);
+  for (const outcome of POLL_OUTCOMES) s.polls.inc({ source, outcome }, 0);
+  for (const reason of RETRY_REASONS) s.retries.inc({ source, reason }, 0);
+  for (const cause of WAIT_CAUSES) s.rateLimitWait.inc({ source, cause }, 0);
+  for (const counter of [
+    s.emitted,
+    s.errors,
+    s.errorsRust,
+    s.outputErrors,
+    s.pages,
+    s.bytes,
+    s.dedupeHits,
+    s.filtered,
+  ]) {
+    counter.inc(at, 0);
+  }
+  for (const histogram of [s.requestDuration, s.pollDuration, s.checkpointDuration]) histogram.zero(at);
+  s.pending.set(at, 0);
+  s.breaker.set(at, 0);
+}
+
+/** Maps a source id to its label value, folding ids past the allowance into {@link OVERFLOW_LABEL}. */
+function labeller(configured: readonly string[], maxExtra: number): (id: string) => string {
+  const known = new Set(configured);
+  const extra = new Set<string>();
+  return (id) => {
+    if (known.has(id) || extra.has(id)) return id;
+    if (extra.size >= maxExtra) return OVERFLOW_LABEL;
+    extra.add(id);
+    return id;
+  };
+}
