@@ -32,10 +32,16 @@ describe("retryDelayMs", () => {
 
   it("waits exactly what Retry-After asks, up to max_retry_after_secs", () => {
     fc.assert(
-      fc.property(specs, fc.integer({ min: 1, max: 30 }), fc.nat(1_000_000), unit, (spec, retry, asked, r) => {
-        const delay = retryDelayMs(spec, retry, asked, () => r);
-        expect(delay).toBe(Math.min(asked, spec.maxRetryAfterSecs * 1000));
-      }),
+      fc.property(
+        specs,
+        fc.integer({ min: 1, max: 30 }),
+        fc.nat(1_000_000),
+        unit,
+        (spec, retry, asked, r) => {
+          const delay = retryDelayMs(spec, retry, asked, () => r);
+          expect(delay).toBe(Math.min(asked, spec.maxRetryAfterSecs * 1000));
+        },
+      ),
     );
   });
 });
@@ -110,7 +116,10 @@ describe("deliverWithRetries", () => {
 
   it("honours Retry-After instead of the backoff", async () => {
     const { retryRun, waits } = run(spec);
-    const script: AttemptOutcome[] = [{ kind: "retry", reason: "HTTP 429", retryAfterMs: 7000 }, { kind: "acked" }];
+    const script: AttemptOutcome[] = [
+      { kind: "retry", reason: "HTTP 429", retryAfterMs: 7000 },
+      { kind: "acked" },
+    ];
     await deliverWithRetries(async () => script.shift() as AttemptOutcome, retryRun);
     expect(waits.map((w) => w.ms)).toEqual([7000]);
   });
@@ -118,7 +127,9 @@ describe("deliverWithRetries", () => {
   it("throws a permanent failure at once", async () => {
     const { retryRun, waits } = run(spec);
     const error = new Error("HTTP 400");
-    await expect(deliverWithRetries(async () => ({ kind: "permanent", error }), retryRun)).rejects.toBe(error);
+    await expect(deliverWithRetries(async () => ({ kind: "permanent", error }), retryRun)).rejects.toBe(
+      error,
+    );
     expect(waits).toHaveLength(0);
   });
 });
