@@ -120,3 +120,50 @@ export async function deliverWithRetries(
     await run.sleep(delay, run.bounded() ? undefined : run.wake);
   }
 }
+
+/** How often a sink that stays down says so again. */
+const STILL_FAILING_EVERY_MS = 60_000;
+
+/** The sink-level view of many deliveries: failing (reported once), still failing, recovered. */
+export interface FailureReport {
+  onFailing(retries: number, reason: string): void;
+  onStillFailing(retries: number, reason: string): void;
+  /** A delivery was acknowledged: a failing sink has recovered. */
+  acked(): void;
+}
+
+/**
+ * Reports a sink as failing once (error) when a delivery has used `maxRetries`, then at most once a
+ * minute while any delivery keeps failing (warn), and once when one is acknowledged again (info)
+ * — however many batches or messages are retrying at the same time.
+ */
+export function failureReport(
+  display: string,
+  log: SinkLog | undefined,
+  now: () => number = Date.now,
+): FailureReport {
+  let failing = false;
+  let lastWarnMs = 0;
+  return {
+    onFailing(retries, reason) {
+      if (failing) return;
+      failing = true;
+      lastWarnMs = now();
+      log?.error(
+        { sink: display, retries, reason },
+        `output ${display}: not acknowledged after ${retries} retries (${reason}); still retrying, ` +
+          "polling is paused until the receiver accepts it",
+      );
+    },
+    onStillFailing(retries, reason) {
+      if (now() - lastWarnMs < STILL_FAILING_EVERY_MS) return;
+      lastWarnMs = now();
+      log?.warn({ sink: display, retries, reason }, `output ${display}: still failing (${reason})`);
+    },
+    acked() {
+      if (!failing) return;
+      failing = false;
+      log?.info({ sink: display }, `output ${display}: recovered`);
+    },
+  };
+}

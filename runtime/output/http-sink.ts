@@ -15,6 +15,8 @@ import type { TlsSpec } from "../spec.ts";
 import {
   type AttemptOutcome,
   deliverWithRetries,
+  type FailureReport,
+  failureReport,
   type RetryRun,
   type SinkLog,
   type Sleep,
@@ -75,6 +77,7 @@ class HttpSink implements Sink {
   readonly #builder: BatchBuilder;
   readonly #wake = new AbortController();
   readonly #run: RetryRun;
+  readonly #report: FailureReport;
   #timer: NodeJS.Timeout | undefined;
   /** The last batch's delivery; never rejects (failures land in #failure). */
   #tail: Promise<void> = Promise.resolve();
@@ -83,7 +86,6 @@ class HttpSink implements Sink {
   #waiters: Array<() => void> = [];
   #failure: OutputError | undefined;
   #bounded: boolean;
-  #failing = false;
   #closed: Promise<void> | undefined;
 
   constructor(
@@ -93,6 +95,7 @@ class HttpSink implements Sink {
     readonly client: HttpClient,
   ) {
     this.#builder = new BatchBuilder(spec.batchSize);
+    this.#report = failureReport(target.display, options.log, options.now);
     this.#bounded = options.bounded === true;
     options.signal?.addEventListener("abort", this.#bound, { once: true });
     if (options.signal?.aborted) this.#bound();
@@ -102,19 +105,8 @@ class HttpSink implements Sink {
       wake: this.#wake.signal,
       sleep: options.sleep ?? timerSleep,
       random: options.random ?? Math.random,
-      onFailing: (retries, reason) => {
-        this.#failing = true;
-        options.log?.error(
-          { sink: target.display, retries, reason },
-          `output ${target.display}: a batch is not acknowledged after ${retries} retries (${reason}); ` +
-            "still retrying, polling is paused until the receiver accepts it",
-        );
-      },
-      onStillFailing: (retries, reason) =>
-        options.log?.warn(
-          { sink: target.display, retries, reason },
-          `output ${target.display}: still failing`,
-        ),
+      onFailing: this.#report.onFailing,
+      onStillFailing: this.#report.onStillFailing,
     };
   }
 
@@ -209,10 +201,7 @@ class HttpSink implements Sink {
           `${result.attempts} attempts (last: ${result.reason}); state is not advanced past these lines`,
       );
     }
-    if (this.#failing) {
-      this.#failing = false;
-      this.options.log?.info({ sink: this.target.display }, `output ${this.target.display}: recovered`);
-    }
+    this.#report.acked();
   }
 
   async #attempt(body: Buffer, lines: number): Promise<AttemptOutcome> {

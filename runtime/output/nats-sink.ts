@@ -15,6 +15,8 @@ import type { Env } from "../config/env.ts";
 import {
   type AttemptOutcome,
   deliverWithRetries,
+  type FailureReport,
+  failureReport,
   type RetryRun,
   type SinkLog,
   type Sleep,
@@ -69,6 +71,7 @@ class JetStreamSink implements Sink {
   readonly wantsKeys = true;
   readonly #wake = new AbortController();
   readonly #run: RetryRun;
+  readonly #report: FailureReport;
   readonly #pending = new Set<Promise<void>>();
   #waiters: Array<() => void> = [];
   #failure: OutputError | undefined;
@@ -87,21 +90,15 @@ class JetStreamSink implements Sink {
     this.#bounded = options.bounded === true;
     options.signal?.addEventListener("abort", this.#bound, { once: true });
     if (options.signal?.aborted) this.#bound();
-    const display = target.display;
+    this.#report = failureReport(target.display, options.log);
     this.#run = {
       spec: spec.retry,
       bounded: () => this.#bounded,
       wake: this.#wake.signal,
       sleep: options.sleep ?? timerSleep,
       random: options.random ?? Math.random,
-      onFailing: (retries, reason) =>
-        options.log?.error(
-          { sink: display, retries, reason },
-          `output ${display}: a message is not acknowledged after ${retries} retries (${reason}); ` +
-            "still retrying, polling is paused until the stream accepts it",
-        ),
-      onStillFailing: (retries, reason) =>
-        options.log?.warn({ sink: display, retries, reason }, `output ${display}: still failing`),
+      onFailing: this.#report.onFailing,
+      onStillFailing: this.#report.onStillFailing,
     };
   }
 
@@ -156,6 +153,7 @@ class JetStreamSink implements Sink {
     const done = deliverWithRetries(attempt, this.#run)
       .then((result) => {
         if (result.kind === "gave_up") throw gaveUp(this.target.display, result.attempts, result.reason);
+        this.#report.acked();
       })
       .catch((error: unknown) => {
         this.#failure ??=
@@ -168,7 +166,9 @@ class JetStreamSink implements Sink {
       })
       .finally(() => {
         this.#pending.delete(done);
-        this.#waiters.shift()?.();
+        // After a failure every blocked writer must learn of it, not just the next one.
+        if (this.#failure) for (const wake of this.#waiters.splice(0)) wake();
+        else this.#waiters.shift()?.();
       });
     this.#pending.add(done);
   }

@@ -3,11 +3,13 @@ import { describe, expect, it } from "vitest";
 import {
   type AttemptOutcome,
   deliverWithRetries,
+  failureReport,
   mayRetry,
   type RetryRun,
   retryDelayMs,
 } from "../../../runtime/output/delivery-retry.ts";
 import { DELIVERY_RETRY_DEFAULTS, type DeliveryRetrySpec } from "../../../runtime/output/sink-spec.ts";
+import { recordingLog } from "../../support/recording-log.ts";
 
 const specs = fc.record({
   maxRetries: fc.integer({ min: 0, max: 8 }),
@@ -131,5 +133,22 @@ describe("deliverWithRetries", () => {
       error,
     );
     expect(waits).toHaveLength(0);
+  });
+});
+
+describe("failureReport", () => {
+  it("says failing once however many deliveries fail, still failing once a minute, recovered once", () => {
+    const { lines, log } = recordingLog();
+    let now = 0;
+    const report = failureReport("https://siem/ingest", log, () => now);
+    for (let i = 0; i < 100; i++) report.onFailing(3, "HTTP 503");
+    for (now = 1000; now < 150_000; now += 1000) report.onStillFailing(4, "HTTP 503");
+    report.acked();
+    report.acked();
+    expect(lines.map((l) => l.level)).toEqual(["error", "warn", "warn", "info"]);
+    expect(lines[0]?.msg).toBe(
+      "output https://siem/ingest: not acknowledged after 3 retries (HTTP 503); still retrying, polling is paused until the receiver accepts it",
+    );
+    expect(lines[3]?.msg).toBe("output https://siem/ingest: recovered");
   });
 });

@@ -14,6 +14,7 @@ import {
   startReceiver,
   until,
 } from "../../support/ndjson-receiver.ts";
+import { recordingLog } from "../../support/recording-log.ts";
 import { startTlsServer } from "../../support/tls-server.ts";
 
 const line = (n: number) => `{"event":{"n":${n}},"meta":{"id":"e${n}"}}\n`;
@@ -281,7 +282,8 @@ describe("HTTP sink: a receiver that is down", () => {
       await new Promise((resolve) => setTimeout(resolve, ms));
     };
     const bytes = Buffer.byteLength(line(10));
-    const sink = await open(r.url, spec({ maxBufferBytes: bytes * 10 }), { sleep });
+    const { lines: logged, log } = recordingLog();
+    const sink = await open(r.url, spec({ maxBufferBytes: bytes * 10 }), { sleep, log });
     let accepted = 0;
     let blocked: Promise<void> | undefined;
     for (let n = 10; n < 100 && !blocked; n++) {
@@ -301,6 +303,12 @@ describe("HTTP sink: a receiver that is down", () => {
     await blocked;
     await sink.flush();
     expect(new Set(r.stored)).toEqual(new Set(lines(10, 21).map((l) => l.trimEnd())));
+    expect(logged.filter((l) => l.level !== "debug").map((l) => `${l.level}: ${l.msg}`)).toEqual([
+      expect.stringMatching(
+        /^error: output http:\S+: not acknowledged after 2 retries \(.*ECONNREFUSED.*\); still retrying/,
+      ),
+      expect.stringMatching(/^info: output http:\S+: recovered$/),
+    ]);
   });
 
   it("close() during an outage bounds the retries and rejects, and so does the pending flush", async () => {
