@@ -26,6 +26,7 @@ import { connectNats, findStream, type NatsTarget } from "./nats-connect.ts";
 import { publishOutcome } from "./nats-errors.ts";
 import { type BlockInfo, OutputError, type Sink } from "./sink.ts";
 import type { NatsSinkSpec } from "./sink-spec.ts";
+import { isPublishSubject, OutputUrlError } from "./sink-url.ts";
 
 /** What the NATS sink needs from the run. */
 export interface NatsSinkOptions {
@@ -49,6 +50,11 @@ export async function natsSink(
   options: NatsSinkOptions,
 ): Promise<Sink> {
   const subject = spec.subject ?? target.subject;
+  if (!isPublishSubject(subject)) {
+    throw new OutputUrlError(
+      `global.output.nats.subject: "${subject}" is not a NATS subject to publish to (dot-separated tokens, no spaces, no * or >)`,
+    );
+  }
   const named = { ...target, subject, display: `nats://${target.server}/${subject}` };
   const nc = await connectNats(named, spec, options.env);
   watchStatus(nc, named.display, options.log);

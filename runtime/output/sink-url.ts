@@ -111,7 +111,7 @@ function natsTarget(url: URL, hasPassword: boolean): OutputTarget {
     );
   const path = decode(url.pathname.replace(/^\//, ""));
   const subject = path === "" ? DEFAULT_NATS_SUBJECT : path;
-  if (!SUBJECT.test(subject)) {
+  if (!isPublishSubject(subject)) {
     throw new OutputUrlError(
       `${where}: "${subject}" is not a NATS subject to publish to (dot-separated tokens, no spaces, no * or >)`,
     );
@@ -129,6 +129,11 @@ function natsTarget(url: URL, hasPassword: boolean): OutputTarget {
     ...(user !== "" || password !== "" ? { user, password } : {}),
     display,
   };
+}
+
+/** A subject one can publish to: dot-separated tokens, no wildcards, no whitespace. */
+export function isPublishSubject(subject: string): boolean {
+  return SUBJECT.test(subject);
 }
 
 function fileTarget(url: URL): OutputTarget {

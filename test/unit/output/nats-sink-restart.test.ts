@@ -6,7 +6,8 @@
  */
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterEach, expect, it } from "vitest";
-import { natsSink } from "../../../runtime/output/nats-sink.ts";
+import type { Sleep } from "../../../runtime/output/delivery-retry.ts";
+import { type NatsSinkOptions, natsSink } from "../../../runtime/output/nats-sink.ts";
 import { type BlockInfo, OutputError, type Sink } from "../../../runtime/output/sink.ts";
 import { NATS_SINK_DEFAULTS, type NatsSinkSpec } from "../../../runtime/output/sink-spec.ts";
 import { parseOutputTarget } from "../../../runtime/output/sink-url.ts";
@@ -19,6 +20,7 @@ import {
   type PrivateNats,
   startPrivateNats,
 } from "../../support/nats.ts";
+import { until } from "../../support/ndjson-receiver.ts";
 
 const SUBJECT = "audit.events";
 
@@ -63,14 +65,10 @@ async function counted(target: PrivateNats, token?: string) {
   return countStream(nc, "AUDIT");
 }
 
-async function open(
-  url: string,
-  options: { bounded?: boolean; env?: Record<string, string> } = {},
-  settings = spec,
-) {
+async function open(url: string, options: Partial<NatsSinkOptions> = {}, settings = spec) {
   const target = parseOutputTarget(url);
   if (target.kind !== "nats") throw new Error("not nats");
-  sink = await natsSink(target, settings, { env: options.env ?? {}, bounded: options.bounded === true });
+  sink = await natsSink(target, settings, { env: {}, ...options });
   return sink;
 }
 
@@ -107,15 +105,20 @@ describeNats(natsServerProblem(), "NATS sink on a server that is killed and rest
 
   it("does not resolve flush while the server is down, and resolves once it is back", async () => {
     const nats = await withStream();
-    const out = await open(`nats://${nats.server}/${SUBJECT}`);
+    let retries = 0;
+    const sleep: Sleep = async (ms) => {
+      retries += 1;
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    };
+    const out = await open(`nats://${nats.server}/${SUBJECT}`, { sleep });
     await nats.kill();
     await out.write(block(0, 5).text, block(0, 5).info);
     let flushed = false;
     const flush = out.flush().then(() => {
       flushed = true;
     });
-    // Several ack timeouts pass (more than max_retries): a continuous run keeps waiting.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Each of the 5 messages is retried past max_retries (2): a continuous run keeps waiting.
+    await until(() => retries >= 5 * 4, "retries past max_retries");
     expect(flushed).toBe(false);
     await nats.start();
     await flush;

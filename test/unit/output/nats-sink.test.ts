@@ -144,6 +144,12 @@ describeNats(await sharedNatsProblem(), "NATS sink on the shared server", () => 
   });
 });
 
+it("refuses a configured subject one cannot publish to, before connecting", async () => {
+  const error = await failure(open("nats://127.0.0.1:1/ok", { ...fast, subject: "audit.>" }));
+  expect(error.code).toBe("HELR_OUTPUT_URL");
+  expect(error.message).toContain('global.output.nats.subject: "audit.>"');
+});
+
 it("fails at start when the server is unreachable, naming it without the credentials", async () => {
   const port = await closedPort();
   const error = await failure(open(`nats://helr:s3cr3t-pass@127.0.0.1:${port}/helr.events`));
