@@ -39,6 +39,9 @@ export interface HttpResponse {
   readonly oversizeBytes?: number;
 }
 
+/** A request whose body may be bytes: the HTTP sink's NDJSON batches, possibly gzipped. */
+export type ByteBodyRequest = Omit<HttpRequest, "body"> & { readonly body?: string | Uint8Array };
+
 /** The one function that sends HTTP; injected into the engine so tests can replace it. */
 export type HttpSend = (req: HttpRequest) => Promise<HttpResponse>;
 
@@ -67,7 +70,20 @@ export interface SourceClientOptions {
  * (`HELR_HEADER_INVALID`, never retried) before it is sent.
  */
 export function createSourceClient(spec: SourceSpec, options: SourceClientOptions = {}): SourceClient {
-  const timeouts = spec.resilience.timeouts;
+  return createHttpClient(spec.resilience.timeouts, options);
+}
+
+/** A client with its own pool that also sends byte bodies (the HTTP sink's). */
+export interface HttpClient {
+  send(req: ByteBodyRequest): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
+/**
+ * A client with its own pool and these timeouts, created on the first send: what
+ * {@link createSourceClient} builds for a source, and the HTTP sink for its receiver.
+ */
+export function createHttpClient(timeouts: TimeoutSpec, options: SourceClientOptions = {}): HttpClient {
   let pool: Promise<SourceDispatcher> | undefined;
   const dispatcher = (): Promise<SourceDispatcher> => {
     if (pool) return pool;
@@ -96,7 +112,7 @@ export function createSourceClient(spec: SourceSpec, options: SourceClientOption
 }
 
 async function send(
-  req: HttpRequest,
+  req: ByteBodyRequest,
   pool: SourceDispatcher | undefined,
   timeouts: TimeoutSpec | undefined,
 ): Promise<HttpResponse> {
