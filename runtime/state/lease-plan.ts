@@ -25,8 +25,9 @@ export interface LeasePlan {
   /** Free sources to try to take now, most preferred first (as many as the target is short). */
   readonly acquire: readonly string[];
   /**
-   * Held sources beyond the target, least preferred first. The caller drops at most one per
-   * step, and only one that is not being polled ({@link chooseRelease}), so rebalancing is gradual.
+   * When this replica holds more than its target: every source it holds, least preferred
+   * first, as candidates. The caller drops at most one per step, the first that is not being
+   * polled ({@link chooseRelease}), so rebalancing is gradual and a busy source never blocks it.
    */
   readonly release: readonly string[];
 }
@@ -58,7 +59,7 @@ export function planLeases({ me, sources, held, holders, replicas }: PlanInput):
   return {
     target,
     acquire: free.slice(0, Math.max(0, target - mine.length)),
-    release: mine.slice(target).reverse(),
+    release: mine.length > target ? [...mine].reverse() : [],
   };
 }
 

@@ -207,7 +207,8 @@ describe("lease spread", () => {
     const plan = planLeases({ me: "a", sources, held: new Set(sources), holders, replicas: ["a", "b", "c"] });
     expect(plan.target).toBe(4);
     expect(plan.acquire).toEqual([]);
-    expect(plan.release).toHaveLength(6);
+    expect(plan.release).toHaveLength(10);
+    expect(chooseRelease(plan, (id) => id !== plan.release[0])).toBe(plan.release[1]);
     // The newcomer waits for the sources to be released, one per step: gradual, not a stampede.
     const newcomer = planLeases({ me: "c", sources, held: new Set(), holders, replicas: ["a", "b", "c"] });
     expect(newcomer).toMatchObject({ target: 3, acquire: [], release: [] });
