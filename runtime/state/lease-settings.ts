@@ -93,13 +93,12 @@ export function replicaSettingProblems(settings: ReplicaSettings, context: Repli
     });
     return problems;
   }
+  const renewFor = (t: number) => settings.renewEverySecs ?? t * REPLICA_DEFAULTS.renewFraction;
   for (const source of context.sources) {
     if (ttl > source.requestTimeoutSecs + renew) continue;
-    // The default renewal period grows with the TTL, so the TTL to suggest solves ttl > req + ttl / 3.
-    const least =
-      settings.renewEverySecs === undefined
-        ? source.requestTimeoutSecs / (1 - REPLICA_DEFAULTS.renewFraction)
-        : source.requestTimeoutSecs + renew;
+    // The default renewal period grows with the TTL: suggest the least whole TTL that passes.
+    let least = Math.max(1, Math.floor(source.requestTimeoutSecs));
+    while (least <= source.requestTimeoutSecs + renewFor(least)) least += 1;
     problems.push({
       severity: "warning",
       path: TTL,
@@ -107,7 +106,7 @@ export function replicaSettingProblems(settings: ReplicaSettings, context: Repli
         `source ${JSON.stringify(source.id)}: lease_ttl_secs (${ttl} s) is not longer than its request timeout ` +
         `(${source.requestTimeoutSecs} s) plus the renewal period (${round(renew)} s), so a state store outage ` +
         "can cut one of its page requests off (a replica stops a source before its lease can expire) and the " +
-        `page is fetched again; raise lease_ttl_secs to ${Math.floor(least) + 1} or more, or lower the source's resilience.timeouts.request_secs`,
+        `page is fetched again; raise lease_ttl_secs to ${least} or more, or lower the source's resilience.timeouts.request_secs`,
     });
   }
   return problems;

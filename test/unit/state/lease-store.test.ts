@@ -4,10 +4,23 @@
  * checkpoints refused (and nothing written) once a lease is gone, membership. SQLite and memory
  * have no leases and refuse a fenced commit.
  */
+import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { LeaseStore } from "../../../runtime/state/lease.ts";
+import { postgresStore } from "../../../runtime/state/postgres.ts";
+import { redisStore } from "../../../runtime/state/redis.ts";
 import { StateError, type StateStore } from "../../../runtime/state/store.ts";
-import { backendNamed, describeBackend, type Fixture } from "./backends.ts";
+import {
+  backendNamed,
+  deleteByPattern,
+  describeBackend,
+  type Fixture,
+  POSTGRES_URL,
+  REDIS_URL,
+  RUN_ID,
+  sql,
+  uniqueNamespace,
+} from "./backends.ts";
 
 const NETWORKED = [backendNamed("redis"), backendNamed("postgres")];
 const availability = await Promise.all(NETWORKED.map(async (b) => [b, await b.unavailable()] as const));
@@ -204,4 +217,72 @@ describe("stores without leases", () => {
       }
     });
   }
+});
+
+const [redisProblem, postgresProblem] = availability.map(([, problem]) => problem);
+
+describeBackend(backendNamed("redis"), redisProblem, "redis lease layout", () => {
+  it("keeps leases beside the Rust Helr's helr:state:* keys, under the namespace when there is one", async () => {
+    const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    const namespace = uniqueNamespace();
+    const id = `helr-test-${RUN_ID}`;
+    const plain = await redisStore({ path: "", url: REDIS_URL });
+    const spaced = await redisStore({ path: "", url: REDIS_URL, namespace });
+    try {
+      await plain.leases?.acquire(id, "a", 30_000);
+      expect(await admin.hgetall(`helr:lease:${id}`)).toEqual({ holder: "a", token: "1" });
+      expect(await admin.get(`helr:lease-token:${id}`)).toBe("1");
+      expect(await plain.listSources()).not.toContain(id);
+
+      await spaced.leases?.acquire("okta", "a", 30_000);
+      await spaced.leases?.heartbeat("a", "f", 30_000);
+      const keys: string[] = [];
+      let cursor = "0";
+      do {
+        const [next, batch] = await admin.scan(cursor, "MATCH", `${namespace}:*`, "COUNT", 500);
+        keys.push(...batch);
+        cursor = next;
+      } while (cursor !== "0");
+      expect(keys.sort()).toEqual(
+        ["helr:lease-token:okta", "helr:lease:okta", "helr:replica-sources", "helr:replicas"].map(
+          (k) => `${namespace}:${k}`,
+        ),
+      );
+      expect(await admin.pttl(`${namespace}:helr:lease:okta`)).toBeGreaterThan(0);
+    } finally {
+      await admin.del(`helr:lease:${id}`, `helr:lease-token:${id}`);
+      await deleteByPattern(admin, `${namespace}:*`);
+      await Promise.all([plain.close(), spaced.close(), admin.quit()]);
+    }
+  });
+});
+
+describeBackend(backendNamed("postgres"), postgresProblem, "postgres lease layout", () => {
+  it("creates its own tables beside helr_state on first use, under the namespace", async () => {
+    const namespace = uniqueNamespace();
+    const store = await postgresStore({ path: "", url: POSTGRES_URL, namespace });
+    const tables = async () =>
+      (
+        await sql(
+          "SELECT table_name FROM information_schema.tables WHERE table_name LIKE $1 ORDER BY table_name",
+          [`${namespace}%`],
+        )
+      ).rows.map((row) => row.table_name);
+    try {
+      expect(await tables()).toEqual([`${namespace}_helr_state`]);
+      await store.leases?.acquire("okta", "a", 30_000);
+      expect(await tables()).toEqual([
+        `${namespace}_helr_lease`,
+        `${namespace}_helr_replica`,
+        `${namespace}_helr_state`,
+      ]);
+      const rows = await sql(`SELECT source_id, holder, token FROM "${namespace}_helr_lease"`);
+      expect(rows.rows).toEqual([{ source_id: "okta", holder: "a", token: "1" }]);
+    } finally {
+      await store.close();
+      await sql(
+        `DROP TABLE IF EXISTS ${["helr_state", "helr_lease", "helr_replica"].map((t) => `"${namespace}_${t}"`).join(", ")}`,
+      );
+    }
+  });
 });
