@@ -21,3 +21,13 @@ export function leaseLost(sourceId: string, fence: Fence): StateError {
       "current (it expired or another replica took the source); the checkpoint was not written",
   );
 }
+
+/** The warning about live replicas that run a bundle with another source set: what it means, what to do. */
+export function mismatchMessage(replicaIds: readonly string[], fingerprint: string): string {
+  return (
+    `replica(s) ${replicaIds.join(", ")} share this state store but run a bundle with a different set of ` +
+    `sources (this bundle's fingerprint is ${fingerprint}); each bundle spreads its sources over its own ` +
+    "replicas only, and a source both bundles define is still polled by one replica at a time. If this is not " +
+    "a rollout in progress, give each bundle its own state store (another Redis database, Postgres database or schema)"
+  );
+}

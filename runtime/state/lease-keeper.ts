@@ -1,8 +1,9 @@
+import { bounded } from "./bounded.ts";
 import type { Fence, LeaseStore, Member } from "./lease.ts";
+import { mismatchMessage } from "./lease-errors.ts";
 import { chooseRelease, planLeases } from "./lease-plan.ts";
 import { type LeaseTimings, leaseTimings } from "./lease-settings.ts";
 import { sortIds } from "./names.ts";
-import { StateError } from "./store.ts";
 
 /** Why a replica stopped holding a lease it did not give up itself. */
 export type LossReason =
@@ -287,23 +288,8 @@ export class LeaseKeeper {
   }
 
   /** A store call that gives up after one renewal period, so a hung connection cannot stall the loop. */
-  private async bounded<T>(call: () => Promise<T>): Promise<T> {
-    const stop = new AbortController();
-    const result = call();
-    result.catch(() => undefined);
-    const limit = this.timings.renewEveryMs;
-    const timeout = this.options.sleep(limit, stop.signal).then(() => {
-      if (!stop.signal.aborted)
-        throw new StateError(
-          "HELR_STATE_READ",
-          `the lease store did not answer within ${Math.round(limit)} ms`,
-        );
-    });
-    try {
-      return (await Promise.race([result, timeout])) as T;
-    } finally {
-      stop.abort();
-    }
+  private bounded<T>(call: () => Promise<T>): Promise<T> {
+    return bounded(call, this.timings.renewEveryMs, this.options.sleep, "the lease store");
   }
 
   private unreachable(error: unknown): void {
@@ -321,13 +307,4 @@ export class LeaseKeeper {
   private emit(event: LeaseEvent): void {
     this.options.onEvent?.(event);
   }
-}
-
-function mismatchMessage(replicaIds: readonly string[], fingerprint: string): string {
-  return (
-    `replica(s) ${replicaIds.join(", ")} share this state store but run a bundle with a different set of ` +
-    `sources (this bundle's fingerprint is ${fingerprint}); each bundle spreads its sources over its own ` +
-    "replicas only, and a source both bundles define is still polled by one replica at a time. If this is not " +
-    "a rollout in progress, give each bundle its own state store (another Redis database, Postgres database or schema)"
-  );
 }
