@@ -50,6 +50,7 @@ async function dispatch(app: App, argv: readonly string[]): Promise<number> {
   if (command === "run") return (await import("./run.ts")).runMain(app, rest);
   if (command === "test") return (await import("./test.ts")).testMain(app, rest);
   if (command === "state") return (await import("./state.ts")).stateCommand(app, rest);
+  if (command === "leases") return (await import("./leases.ts")).leasesCommand(app, rest);
   throw new UsageError(`unknown command "${command}"`);
 }
 

@@ -14,6 +14,7 @@ Usage:
   helr state set <source> <key> <value> [--state-path FILE]
   helr state export [--state-path FILE]
   helr state import [--file FILE] [--state-path FILE]
+  helr leases [--json]
   helr --help | --version
 
 Commands:
@@ -30,6 +31,8 @@ Commands:
   state      Inspect or repair stored positions: show or reset one source, set one key,
              export all state as JSON, import such JSON (from stdin or --file; upserts).
              Opens only the state store, so the sources' secrets are not needed.
+  leases     Which replica holds each source's lease, its token and expiry, and the live
+             replicas (Redis or Postgres state, global.replicas).
 
 Environment:
   HELR_LOG_LEVEL    trace|debug|info|warn|error (overrides global.log_level; --log-level wins)

@@ -20,12 +20,15 @@ export async function validateApp(app: App, env: Env): Promise<string[]> {
   };
   await attempt(() => expand(app.global.state.path, env));
   for (const { spec } of app.sources) {
-    await attempt(() => checkHeaders(resolveRequest(spec, env).headers, spec.id));
+    await attempt(() => checkHeaders(resolveRequest(spec, env).headers, `source "${spec.id}"`));
     const auth = spec.auth;
     if (auth?.type === "bearer") {
       await attempt(async () => {
         const token = await readSecret(auth.token, env, spec.id, "bearer token");
-        checkHeaders({ authorization: auth.prefix === "" ? token : `${auth.prefix} ${token}` }, spec.id);
+        checkHeaders(
+          { authorization: auth.prefix === "" ? token : `${auth.prefix} ${token}` },
+          `source "${spec.id}"`,
+        );
       });
     }
   }

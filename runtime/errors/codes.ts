@@ -144,6 +144,76 @@ export const ERROR_CODES = {
     title: "A write reached an output that was already closed (during shutdown)",
     fix: "Nothing: the page is written again after the restart, because its checkpoint was not taken.",
   },
+  HELR_OUTPUT_URL: {
+    kind: "output",
+    title: "`--output` is not a file path, `-`, an `http(s)://` URL or a `nats://` URL",
+    fix: "Use one of those forms; the message shows what was given, without credentials.",
+  },
+  HELR_OUTPUT_HTTP_AUTH: {
+    kind: "output",
+    title: "The HTTP sink's credentials could not be read",
+    fix: "Set the variable or create the file `global.output.http.auth` names.",
+  },
+  HELR_OUTPUT_HTTP_TLS: {
+    kind: "output",
+    title: "The HTTP sink's TLS settings could not be loaded",
+    fix: "Check the PEM files or variables in `global.output.http.tls`.",
+  },
+  HELR_OUTPUT_HTTP_REJECTED: {
+    kind: "output",
+    title: "The HTTP receiver refused a batch with a status no retry can fix (4xx other than 408 and 429)",
+    fix: "The message has the status and the receiver's answer: fix the credentials (401, 403), the URL (404) or the receiver's limits (413); no checkpoint passed the refused events.",
+  },
+  HELR_OUTPUT_HTTP_UNAVAILABLE: {
+    kind: "output",
+    title: "The HTTP receiver could not take a batch after every retry (`run --once`, or a shutdown)",
+    fix: "Bring the receiver back and run again: the unsent events are polled again from the last checkpoint.",
+  },
+  HELR_OUTPUT_HTTP: {
+    kind: "output",
+    title: "The HTTP sink failed in an unexpected way",
+    fix: "The message says how; state was not advanced past the events it held.",
+  },
+  HELR_OUTPUT_NATS_CONNECT: {
+    kind: "output",
+    title: "The NATS server could not be reached or refused the connection at start",
+    fix: "Check the URL (shown without credentials), the credentials and TLS settings in `global.output.nats`.",
+  },
+  HELR_OUTPUT_NATS_AUTH: {
+    kind: "output",
+    title: "The NATS sink's credentials could not be read",
+    fix: "Set the variable or create the file `global.output.nats.auth` names.",
+  },
+  HELR_OUTPUT_NATS_TLS: {
+    kind: "output",
+    title: "The NATS sink's TLS settings could not be loaded",
+    fix: "Check the PEM files or variables in `global.output.nats.tls`.",
+  },
+  HELR_OUTPUT_NATS_NO_JETSTREAM: {
+    kind: "output",
+    title: "The NATS server has no JetStream",
+    fix: "Start it with JetStream (`nats-server -js`), or set `global.output.nats.jetstream: false` for core NATS (at most once).",
+  },
+  HELR_OUTPUT_NATS_NO_STREAM: {
+    kind: "output",
+    title: "No JetStream stream captures the sink's subject",
+    fix: "Create one (`nats stream add … --subjects <subject> --dupe-window 2h`); Helr does not create streams itself.",
+  },
+  HELR_OUTPUT_NATS_REJECTED: {
+    kind: "output",
+    title: "JetStream refused a message for good (too large, stream sealed, no permission)",
+    fix: "The message has the server's answer; no checkpoint passed the refused events.",
+  },
+  HELR_OUTPUT_NATS_UNAVAILABLE: {
+    kind: "output",
+    title: "JetStream did not acknowledge messages after every retry (`run --once`, or a shutdown)",
+    fix: "Bring the server back and run again: the unacknowledged events are polled again from the last checkpoint.",
+  },
+  HELR_OUTPUT_NATS: {
+    kind: "output",
+    title: "The NATS sink failed in an unexpected way",
+    fix: "The message says how; state was not advanced past the events it held.",
+  },
   // ── state ─────────────────────────────────────────────────────────────────────────────────
   HELR_STATE_CONFIG: {
     kind: "state",
@@ -180,10 +250,22 @@ export const ERROR_CODES = {
     title: "Writing a checkpoint failed (nothing of it was kept)",
     fix: "Check the store; see `on_state_write_error` to keep polling without checkpoints.",
   },
+  HELR_LEASE_LOST: {
+    kind: "state",
+    title: "This replica lost its lease on a source (another replica took it, or the store was out of reach)",
+    fix: "Nothing: the checkpoint was refused so the new holder's state stays intact; this replica stops polling the source.",
+  },
   HELR_STATE_IMPORT: {
     kind: "state",
     title: "`helr state import` was given a document it cannot read",
     fix: "Give the JSON `helr state export` writes: `{source: {key: value}}` with string values.",
+  },
+  // ── servers (metrics, health, REST API) ──────────────────────────────────────────────────
+  HELR_SERVER_BIND: {
+    kind: "config",
+    title:
+      "A server (metrics, health/API) could not listen: port in use, address not on this host, two servers on one port",
+    fix: "Change the `address` or `port` the message names, or stop what holds the port; nothing was polled.",
   },
   // ── record and replay ─────────────────────────────────────────────────────────────────────
   HELR_RECORD_WRITE: {

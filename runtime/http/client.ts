@@ -61,6 +61,8 @@ export interface SourceClient {
 export interface SourceClientOptions {
   /** TLS connect options for `resilience.tls` (CA, client certificate); loaded once, on first use. */
   readonly tls?: () => Promise<ConnectionOptions>;
+  /** Who sends, as messages name it (`source "okta"`, `output https://siem…`), for the header check. */
+  readonly owner?: string;
 }
 
 /**
@@ -70,7 +72,7 @@ export interface SourceClientOptions {
  * (`HELR_HEADER_INVALID`, never retried) before it is sent.
  */
 export function createSourceClient(spec: SourceSpec, options: SourceClientOptions = {}): SourceClient {
-  return createHttpClient(spec.resilience.timeouts, options);
+  return createHttpClient(spec.resilience.timeouts, { owner: `source "${spec.id}"`, ...options });
 }
 
 /** A client with its own pool that also sends byte bodies (the HTTP sink's). */
@@ -100,7 +102,7 @@ export function createHttpClient(timeouts: TimeoutSpec, options: SourceClientOpt
     send: async (req) => {
       // Before anything connects: a header value with a CR or LF from the environment or a
       // secret file is refused here, naming the source, for page and token requests alike.
-      checkHeaders(req.headers, spec.id);
+      checkHeaders(req.headers, options.owner ?? "a request");
       return send(req, await dispatcher(), timeouts);
     },
     async close() {

@@ -36,7 +36,8 @@ export function headerValueProblem(value: string): string | undefined {
 /** A request header HTTP cannot carry: the request is not sent. Names the source and header, never the value. */
 export class HeaderError extends HttpError {
   constructor(
-    readonly sourceId: string,
+    /** Who sends the request, as messages name it: `source "okta"`, `output https://siem…`. */
+    readonly sender: string,
     readonly header: string,
     readonly part: "name" | "value",
     problem: string,
@@ -44,8 +45,8 @@ export class HeaderError extends HttpError {
     super(
       "HELR_HEADER_INVALID",
       part === "name"
-        ? `source "${sourceId}": header name ${JSON.stringify(header)} ${problem}; the request was not sent`
-        : `source "${sourceId}": the value of header ${JSON.stringify(header)} ${problem}; the request was not sent` +
+        ? `${sender}: header name ${JSON.stringify(header)} ${problem}; the request was not sent`
+        : `${sender}: the value of header ${JSON.stringify(header)} ${problem}; the request was not sent` +
             " (check the environment variable or file it comes from)",
     );
   }
@@ -55,12 +56,12 @@ export class HeaderError extends HttpError {
  * Checks every outgoing header (the source's, with placeholders expanded, and the ones auth
  * added). @throws HeaderError for the first that HTTP cannot carry.
  */
-export function checkHeaders(headers: Readonly<Record<string, string>>, sourceId: string): void {
+export function checkHeaders(headers: Readonly<Record<string, string>>, sender: string): void {
   for (const [name, value] of Object.entries(headers)) {
     const nameProblem = headerNameProblem(name);
-    if (nameProblem !== undefined) throw new HeaderError(sourceId, name, "name", nameProblem);
+    if (nameProblem !== undefined) throw new HeaderError(sender, name, "name", nameProblem);
     const valueProblem = headerValueProblem(value);
-    if (valueProblem !== undefined) throw new HeaderError(sourceId, name, "value", valueProblem);
+    if (valueProblem !== undefined) throw new HeaderError(sender, name, "value", valueProblem);
   }
 }
 

@@ -9,6 +9,7 @@
 import { promisify } from "node:util";
 import { gzip as gzipCallback } from "node:zlib";
 import type { Env } from "../config/env.ts";
+import { codeOf } from "../errors/helr-error.ts";
 import { createHttpClient, type HttpClient } from "../http/client.ts";
 import { tlsConnectOptions } from "../http/tls.ts";
 import type { TlsSpec } from "../spec.ts";
@@ -24,7 +25,7 @@ import {
 } from "./delivery-retry.ts";
 import { type Batch, BatchBuilder, batchBody } from "./http-batch.ts";
 import { classifyResponse, type HttpSinkTarget, sinkHeaders, transportOutcome } from "./http-sink-request.ts";
-import { OutputError, type Sink } from "./sink.ts";
+import { type OutputCode, OutputError, type Sink } from "./sink.ts";
 import type { HttpSinkSpec } from "./sink-spec.ts";
 
 const gzip = promisify(gzipCallback);
@@ -59,7 +60,7 @@ export async function httpSink(
   const secs = spec.timeoutSecs;
   const client = createHttpClient(
     { connectSecs: Math.min(10, secs), requestSecs: secs, readSecs: secs, idleSecs: 30 },
-    tls ? { tls: async () => tls } : {},
+    { owner: `output ${target.display}`, ...(tls ? { tls: async () => tls } : {}) },
   );
   return new HttpSink(target, spec, options, client);
 }
@@ -234,6 +235,7 @@ function closedError(display: string): OutputError {
 
 function asOutputError(error: unknown, display: string): OutputError {
   if (error instanceof OutputError) return error;
-  const err = error as Error & { code?: string };
-  return new OutputError(err.code ?? "HELR_OUTPUT_HTTP", `output ${display}: ${err.message}`);
+  const code = codeOf(error);
+  const outputCode = code?.startsWith("HELR_OUTPUT_") ? (code as OutputCode) : "HELR_OUTPUT_HTTP";
+  return new OutputError(outputCode, `output ${display}: ${(error as Error).message}`, { cause: error });
 }

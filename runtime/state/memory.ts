@@ -1,3 +1,4 @@
+import { fenceUnsupported } from "./lease-errors.ts";
 import { sortIds } from "./names.ts";
 import type { StateStore, StoreFactory } from "./store.ts";
 
@@ -9,7 +10,8 @@ export const memoryStore: StoreFactory = async () => {
     async read(sourceId) {
       return Object.fromEntries(data.get(sourceId) ?? []);
     },
-    async commit(sourceId, changes) {
+    async commit(sourceId, changes, fence) {
+      if (fence !== undefined) throw fenceUnsupported("memory");
       const entries = data.get(sourceId) ?? new Map<string, string>();
       for (const [key, value] of Object.entries(changes)) {
         if (value === null) entries.delete(key);

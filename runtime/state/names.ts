@@ -33,3 +33,8 @@ export function compareCodePoints(a: string, b: string): number {
 export function sortedRecord(entries: Iterable<readonly [string, string]>): Record<string, string> {
   return Object.fromEntries([...entries].sort(([a], [b]) => compareCodePoints(a, b)));
 }
+
+/** Escapes the glob characters of Redis `SCAN MATCH`, so a prefix matches only itself. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}

@@ -1,5 +1,7 @@
 import { escapeIdentifier, Pool, type PoolClient } from "pg";
+import { postgresLeases } from "./lease-postgres.ts";
 import { checkNamespace, sortedRecord, sortIds } from "./names.ts";
+import { inTransaction } from "./pg-transaction.ts";
 import { StateError, type StateErrorCode, type StateStore, type StoreFactory } from "./store.ts";
 import { parseStoreUrl, redact, type StoreUrl } from "./url.ts";
 
@@ -10,7 +12,8 @@ const STATEMENT_TIMEOUT_MS = 30_000;
  * PostgreSQL state, compatible with the Rust Helr: table `helr_state(source_id, key, value,
  * updated_at BIGINT unix seconds)`, created if missing. `commit` is one transaction (upsert
  * with ON CONFLICT, then deletes); keys are written in sorted order so concurrent commits to
- * one source lock rows in the same order and cannot deadlock.
+ * one source lock rows in the same order and cannot deadlock. A fenced commit runs the same
+ * writes in a transaction that first locks the source's lease row (lease-postgres.ts).
  */
 export const postgresStore: StoreFactory = async ({ url, namespace }) => {
   if (url === undefined || url === "") {
@@ -51,8 +54,10 @@ export const postgresStore: StoreFactory = async ({ url, namespace }) => {
       );
     }
   };
+  const leases = postgresLeases(pool, namespace, attempt);
   const store: StateStore = {
     backend: "postgres",
+    leases,
     async read(sourceId) {
       const result = await attempt("HELR_STATE_READ", "read state", () =>
         pool.query<{ key: string; value: string }>(`SELECT key, value FROM ${table} WHERE source_id = $1`, [
@@ -61,21 +66,21 @@ export const postgresStore: StoreFactory = async ({ url, namespace }) => {
       );
       return sortedRecord(result.rows.map((row) => [row.key, row.value] as const));
     },
-    async commit(sourceId, changes) {
+    async commit(sourceId, changes, fence) {
       const entries = Object.entries(changes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       const sets = entries.filter((entry): entry is [string, string] => entry[1] !== null);
       const deletes = entries.filter(([, value]) => value === null).map(([key]) => key);
+      const write = async (client: PoolClient): Promise<void> => {
+        if (sets.length > 0) await upsert(client, table, sourceId, sets);
+        if (deletes.length > 0)
+          await client.query(`DELETE FROM ${table} WHERE source_id = $1 AND key = ANY($2::text[])`, [
+            sourceId,
+            deletes,
+          ]);
+      };
+      if (fence !== undefined) return leases.commitFenced(sourceId, fence, write);
       if (entries.length === 0) return;
-      await attempt("HELR_STATE_WRITE", "write state", () =>
-        inTransaction(pool, async (client) => {
-          if (sets.length > 0) await upsert(client, table, sourceId, sets);
-          if (deletes.length > 0)
-            await client.query(`DELETE FROM ${table} WHERE source_id = $1 AND key = ANY($2::text[])`, [
-              sourceId,
-              deletes,
-            ]);
-        }),
-      );
+      await attempt("HELR_STATE_WRITE", "write state", () => inTransaction(pool, write));
     },
     async listSources() {
       const result = await attempt("HELR_STATE_READ", "list sources", () =>
@@ -127,31 +132,6 @@ async function upsert(
      ON CONFLICT (source_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
     [sourceId, sets.map(([key]) => key), sets.map(([, value]) => value), Math.floor(Date.now() / 1000)],
   );
-}
-
-/** Runs `work` between BEGIN and COMMIT on one pooled connection; ROLLBACK on any failure. */
-async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  // A checked-out connection that drops emits "error"; unheard, that would crash the process.
-  const onError = (error: Error): void => {
-    broken = error;
-  };
-  client.on("error", onError);
-  try {
-    await client.query("BEGIN");
-    const result = await work(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch((rollbackError: Error) => {
-      broken = rollbackError;
-    });
-    throw error;
-  } finally {
-    client.off("error", onError);
-    client.release(broken);
-  }
 }
 
 function reason(error: unknown, target: StoreUrl): string {

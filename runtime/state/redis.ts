@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
-import { checkNamespace, sortedRecord, sortIds } from "./names.ts";
+import { redisLeases } from "./lease-redis.ts";
+import { checkNamespace, escapeGlob, sortedRecord, sortIds } from "./names.ts";
 import { StateError, type StateErrorCode, type StateStore, type StoreFactory } from "./store.ts";
 import { parseStoreUrl, redact, type StoreUrl } from "./url.ts";
 
@@ -12,7 +13,8 @@ const MAX_RECONNECT_DELAY_MS = 2_000;
 /**
  * Redis state, compatible with the Rust Helr: one hash per source at `helr:state:{source_id}`,
  * field = key. `commit` is one MULTI/EXEC (HSET + HDEL on the same hash), so a position and its
- * marks change together or not at all.
+ * marks change together or not at all; a fenced commit is one Lua script that checks the lease
+ * first (lease-redis.ts, whose keys sit beside the Rust layout, never inside it).
  *
  * Opening makes one connection attempt, bounded by a timeout: a wrong URL fails at start-up
  * with the host and port (never the password). Once open, a dropped connection is retried in
@@ -30,19 +32,22 @@ export const redisStore: StoreFactory = async ({ url = DEFAULT_URL, namespace })
       throw new StateError(code, `Redis at ${target.endpoint}: cannot ${what}: ${reason(error, target)}`);
     }
   };
+  const leases = redisLeases(client, namespace, attempt);
   const store: StateStore = {
     backend: "redis",
+    leases,
     async read(sourceId) {
       const fields = await attempt("HELR_STATE_READ", "read state", () => client.hgetall(hash(sourceId)));
       return sortedRecord(Object.entries(fields));
     },
-    async commit(sourceId, changes) {
+    async commit(sourceId, changes, fence) {
       const sets: string[] = [];
       const deletes: string[] = [];
       for (const [key, value] of Object.entries(changes)) {
         if (value === null) deletes.push(key);
         else sets.push(key, value);
       }
+      if (fence !== undefined) return leases.commitFenced(hash(sourceId), sourceId, fence, sets, deletes);
       if (sets.length === 0 && deletes.length === 0) return;
       await attempt("HELR_STATE_WRITE", "write state", async () => {
         const tx = client.multi();
@@ -115,10 +120,6 @@ async function scanSources(client: Redis, prefix: string): Promise<string[]> {
     cursor = next;
   } while (cursor !== "0");
   return sortIds(found);
-}
-
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, "\\$&");
 }
 
 function reason(error: unknown, target: StoreUrl): string {

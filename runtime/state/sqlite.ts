@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { fenceUnsupported } from "./lease-errors.ts";
 import { loadSqliteAddon } from "./native.ts";
 import { StateError, type StateStore, type StoreFactory } from "./store.ts";
 
@@ -37,7 +38,8 @@ export const sqliteStore: StoreFactory = async ({ path }) => {
       const rows = select.all(sourceId) as Array<{ key: string; value: string }>;
       return Object.fromEntries(rows.map((row) => [row.key, row.value]));
     },
-    async commit(sourceId, changes) {
+    async commit(sourceId, changes, fence) {
+      if (fence !== undefined) throw fenceUnsupported("sqlite");
       guard(path, () => apply(sourceId, changes));
     },
     async listSources() {

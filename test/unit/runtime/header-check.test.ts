@@ -13,7 +13,7 @@ const SECRET = "s3cr3t-token-value";
 /** The HeaderError `checkHeaders` throws, or undefined when it accepts the headers. */
 function rejection(headers: Record<string, string>): HeaderError | undefined {
   try {
-    checkHeaders(headers, "okta");
+    checkHeaders(headers, 'source "okta"');
     return undefined;
   } catch (error) {
     expect(error).toBeInstanceOf(HeaderError);

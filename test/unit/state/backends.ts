@@ -136,7 +136,12 @@ const postgres: Backend = {
         return postgresStore({ path: "", url: POSTGRES_URL, namespace });
       },
       destroy: async () => {
-        await sql(`DROP TABLE IF EXISTS ${table}; DROP FUNCTION IF EXISTS ${fn}();`);
+        const leaseTables = ["helr_lease", "helr_replica"].map((t) =>
+          pg.escapeIdentifier(`${namespace}_${t}`),
+        );
+        await sql(
+          `DROP TABLE IF EXISTS ${table}, ${leaseTables.join(", ")}; DROP FUNCTION IF EXISTS ${fn}();`,
+        );
       },
     };
   },
