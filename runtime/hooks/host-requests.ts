@@ -37,23 +37,19 @@ const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 /**
  * The fetch() requests of one hook call. Requests start synchronously from inside the script
  * (the allow list is checked first); their results queue up until the call's driver hands them
- * back. Every request is sent with what is left of the call's deadline and aborted when the call
- * ends, so nothing a script starts outlives its call.
+ * back. Every request is aborted when the call ends (its deadline included), so nothing a script
+ * starts outlives its call.
  */
 export class HostRequests {
   readonly #options: HookFetchOptions;
-  readonly #deadline: number;
-  readonly #now: () => number;
   readonly #events: HostRequestEvents;
   readonly #inflight = new Map<number, AbortController>();
   #done: Completion[] = [];
   #wake: (() => void) | undefined;
   #next = 1;
 
-  constructor(options: HookFetchOptions, deadline: number, now: () => number, events: HostRequestEvents) {
+  constructor(options: HookFetchOptions, events: HostRequestEvents) {
     this.#options = options;
-    this.#deadline = deadline;
-    this.#now = now;
     this.#events = events;
   }
 
@@ -70,12 +66,9 @@ export class HostRequests {
     const { request, host } = decision;
     const maxBodyBytes = this.#options.maxBodyBytes ?? DEFAULT_MAX_BODY;
     this.#options
-      .send({
-        ...request,
-        timeoutMs: Math.max(1, this.#deadline - this.#now()),
-        signal: abort.signal,
-        maxBodyBytes,
-      })
+      // No timeoutMs of its own: the call's deadline aborts it (so a slow server is reported as
+      // the hook's timeout), and the source client's connect and read timeouts still apply.
+      .send({ ...request, signal: abort.signal, maxBodyBytes })
       .then(
         (response) => {
           this.#events.sent(request.method, host, response.status);

@@ -169,7 +169,7 @@ class Sandbox implements HookSandbox {
     const now = performance.now.bind(performance);
     const deadline = now() + this.#options.limits.timeoutMs;
     const fetch = this.#options.fetch;
-    const requests = fetch ? new HostRequests(fetch, deadline, now, this.#requestEvents(hook)) : undefined;
+    const requests = fetch ? new HostRequests(fetch, this.#requestEvents(hook)) : undefined;
     this.#requests = requests;
     this.#hook = hook;
     let rebuild = false;
