@@ -17,7 +17,10 @@ export interface HookScript {
   readonly name: string;
   /** The JavaScript QuickJS evaluates, as a global script. */
   readonly code: string;
-  /** SHA-256 (hex) of `code`: a changed script is a changed generated module, so a changed bundle. */
+  /**
+   * SHA-256 (hex) of the author's file as written (what `sha256sum` prints for it), so a log line
+   * names the exact script version; a changed script is a changed generated module and bundle.
+   */
   readonly sha256: string;
   /** The hooks the compiler found defined (the runtime looks them up again after evaluating). */
   readonly hooks: readonly HookName[];
