@@ -11,6 +11,14 @@ export const MIN_MEMORY_LIMIT_MB = 16;
 /** One QuickJS WebAssembly instance, its memory capped. */
 export interface QuickJSInstance {
   readonly module: QuickJSWASMModule;
+  /**
+   * True when blocks of these sizes can all be allocated in the instance right now (they are
+   * freed again at once). quickjs-emscripten copies strings through an unchecked `malloc`: where
+   * that fails it writes to address 0 and corrupts the instance, so large copies are probed first.
+   */
+  reserve(...sizes: number[]): boolean;
+  /** The instance's WebAssembly memory now (it only grows, up to the cap). */
+  memoryBytes(): number;
   /** How many times the cap refused to grow the memory since the last {@link resetRefusals}. */
   refusals(): number;
   resetRefusals(): void;
@@ -46,11 +54,43 @@ export async function newQuickJS(limitBytes: number): Promise<QuickJSInstance> {
       return grow.call(memory, pages);
     },
   });
+  const raw = heap(module);
   return {
     module,
+    reserve: (...sizes) => {
+      const blocks: number[] = [];
+      for (const size of sizes) {
+        const block = raw._malloc(size);
+        if (block === 0) break;
+        blocks.push(block);
+      }
+      for (const block of blocks) raw._free(block);
+      return blocks.length === sizes.length;
+    },
+    memoryBytes: () => memory.buffer.byteLength,
     refusals: () => refused,
     resetRefusals: () => {
       refused = 0;
     },
   };
+}
+
+interface Heap {
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+}
+
+/**
+ * The instance's emscripten heap functions. quickjs-emscripten keeps its emscripten module in a
+ * protected field; the single-file variant always has it (checked here, so an upgrade that moves
+ * it fails loudly at the first sandbox instead of corrupting memory).
+ */
+function heap(module: QuickJSWASMModule): Heap {
+  const raw = (module as unknown as { module?: Partial<Heap> }).module;
+  if (typeof raw?._malloc !== "function" || typeof raw._free !== "function") {
+    throw new Error(
+      "quickjs-emscripten no longer exposes its heap: the hook sandbox cannot check string copies",
+    );
+  }
+  return raw as Heap;
 }

@@ -88,6 +88,10 @@ export async function createHookRunner(script: HookScript, options: HookRunnerOp
     ...(options.fetch ? { fetch: { ...options.fetch, allowedHosts } } : {}),
     secrets: () => Object.values(hookEnv(script.env, options.env)),
   });
+  options.log.info(
+    { sourceId: options.sourceId, script: script.name, sha256: script.sha256, hooks: [...sandbox.hooks] },
+    "hook script loaded",
+  );
   return new Runner(script, sandbox, options.sourceId, allowedHosts);
 }
 

@@ -42,6 +42,8 @@ export interface HookSandbox {
   readonly hooks: ReadonlySet<HookName>;
   /** Calls a hook with JSON arguments and returns its JSON result (undefined for `undefined`). */
   call(hook: HookName, args: readonly unknown[], body?: BodyArgument): Promise<unknown>;
+  /** The sandbox's WebAssembly memory in bytes (0 before it starts or after close): for metrics. */
+  memoryBytes(): number;
   /** Frees the QuickJS instance; later calls fail with HELR_HOOK_CLOSED. */
   close(): Promise<void>;
 }
@@ -107,6 +109,10 @@ class Sandbox implements HookSandbox {
       const vm = await this.#ensure(hook);
       return this.#run(vm, hook, JSON.stringify(args), body);
     });
+  }
+
+  memoryBytes(): number {
+    return this.#instance?.memoryBytes() ?? 0;
   }
 
   async close(): Promise<void> {

@@ -32,6 +32,13 @@ export type VmStep =
   | { readonly kind: "pending" }
   | { readonly kind: "failed"; readonly failure: VmFailure };
 
+/** A value too large to copy into (or out of) the sandbox's memory. */
+const TOO_BIG: VmFailure = {
+  kind: "memory",
+  name: "InternalError",
+  message: "out of memory: the value does not fit in hooks.memory_limit_mb",
+};
+
 /** What the script defines, after evaluation: each hook's `typeof` (functions are the hooks). */
 export type HookKinds = Readonly<Partial<Record<HookName, string>>>;
 
@@ -88,12 +95,9 @@ export class HookVm {
     this.end();
     this.#quickjs.resetRefusals();
     const ctx = this.#context;
-    const args = [
-      ctx.newString(hook),
-      ctx.newString(argsJson),
-      ctx.newNumber(bodyAt),
-      ctx.newString(bodyText),
-    ];
+    const args = this.#strings([hook, argsJson, bodyText]);
+    if (args === undefined) return { kind: "failed", failure: TOO_BIG };
+    args.splice(2, 0, ctx.newNumber(bodyAt));
     const result = this.#method("invoke", ...args);
     for (const arg of args) arg.dispose();
     if (result.error) return { kind: "failed", failure: this.#failure(result.error) };
@@ -117,16 +121,22 @@ export class HookVm {
       const failure = this.#failure(encoded.error);
       return { kind: "failed", failure: failure.kind === "throw" ? { ...failure, kind: "encode" } : failure };
     }
+    const isText = this.#context.typeof(encoded.value) === "string";
+    // Reading the string back allocates its UTF-8 copy inside the instance: probe for it first.
+    const length = isText ? (this.#context.getLength(encoded.value) ?? 0) : 0;
     const json =
-      this.#context.typeof(encoded.value) === "string" ? this.#context.getString(encoded.value) : undefined;
+      isText && this.#quickjs.reserve(length + 1) ? this.#context.getString(encoded.value) : undefined;
     encoded.value.dispose();
+    if (isText && json === undefined) return { kind: "failed", failure: TOO_BIG };
     return { kind: "done", json };
   }
 
   /** Hands a finished host request back to the script (its fetch Promise settles on the next step). */
   settle(id: number, ok: boolean, payload: string): VmFailure | undefined {
     const ctx = this.#context;
-    const args = [ctx.newNumber(id), ok ? ctx.true : ctx.false, ctx.newString(payload)];
+    const text = this.#strings([payload]);
+    if (text === undefined) return TOO_BIG;
+    const args = [ctx.newNumber(id), ok ? ctx.true : ctx.false, ...text];
     const result = this.#method("settle", ...args);
     for (const arg of args) arg.dispose();
     if (result.error) return this.#failure(result.error);
@@ -180,6 +190,20 @@ export class HookVm {
       throw new Error(`hook sandbox prelude failed: ${failure.message}`);
     }
     return api.value;
+  }
+
+  /** Copies strings into the VM, each only after probing that it fits; undefined when one does not. */
+  #strings(texts: readonly string[]): QuickJSHandle[] | undefined {
+    const handles: QuickJSHandle[] = [];
+    for (const text of texts) {
+      const wide = /[\u0100-\uffff]/.test(text);
+      if (!this.#quickjs.reserve(Buffer.byteLength(text) + 1, (wide ? 2 : 1) * text.length + 64)) {
+        for (const handle of handles) handle.dispose();
+        return undefined;
+      }
+      handles.push(this.#context.newString(text));
+    }
+    return handles;
   }
 
   #method(name: string, ...args: QuickJSHandle[]) {

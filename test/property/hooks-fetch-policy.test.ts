@@ -23,6 +23,20 @@ describe("the hook fetch allow list (property)", () => {
     );
   });
 
+  it("a *. wildcard covers subdomains only: not the domain itself, nor a name that merely ends like it", () => {
+    const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
+    fc.assert(
+      fc.property(domain, label, (listed, prefix) => {
+        const allowed = allowedHostSet([`*.${listed}`]);
+        expect(hostAllowed(`${prefix}.${listed}`, allowed)).toBe(true);
+        expect(hostAllowed(`a.${prefix}.${listed}`, allowed)).toBe(true);
+        expect(hostAllowed(listed, allowed)).toBe(false);
+        expect(hostAllowed(`${prefix}${listed}`, allowed)).toBe(false);
+        expect(hostAllowed(`${listed}.${prefix}`, allowed)).toBe(false);
+      }),
+    );
+  });
+
   it("judges the host the request really goes to, whatever the userinfo or path says", () => {
     fc.assert(
       fc.property(domain, domain, fc.webPath(), (listed, other, path) => {

@@ -44,6 +44,11 @@ describe("hook sandbox limits", () => {
     expect(lines().filter((l) => String(l.msg).startsWith("hook sandbox rebuilt"))).toHaveLength(1);
   });
 
+  it("stops an endless chain of awaits the same way", async () => {
+    sandbox = await sandboxFor("async function commitState() { for (;;) await null; }");
+    expect((await failure(sandbox.call("commitState", [{}, []]))).code).toBe("HELR_HOOK_TIMEOUT");
+  });
+
   it("stops an endless loop in top-level code while the script loads", async () => {
     const error = await failure(sandboxFor("for (;;) {}\nfunction getAuth() { return null; }"));
     expect(error.code).toBe("HELR_HOOK_TIMEOUT");
@@ -65,6 +70,7 @@ describe("hook sandbox limits", () => {
     expect(error.code).toBe("HELR_HOOK_MEMORY");
     expect(error.message).toContain("hook parseResponse ran out of memory (hooks.memory_limit_mb: 32)");
     expect(error.location?.line).toBe(3);
+    expect(sandbox.memoryBytes()).toBeLessThanOrEqual(32 * 1024 * 1024);
     // The global that held the memory is gone with the rebuilt context.
     expect(await sandbox.call("parseResponse", [{}, { status: 200 }])).toEqual([{ event: 0 }]);
   });
@@ -72,6 +78,14 @@ describe("hook sandbox limits", () => {
   it("refuses one allocation larger than the limit as out of memory", async () => {
     sandbox = await sandboxFor("function getAuth() { return { cookie: 'x'.repeat(2 ** 28) }; }");
     expect((await failure(sandbox.call("getAuth", [{}]))).code).toBe("HELR_HOOK_MEMORY");
+  });
+
+  it("refuses a page too large for the sandbox before copying it in, and the next call works", async () => {
+    sandbox = await sandboxFor("function parseResponse(ctx, r) { return [{ event: r.body.length }]; }");
+    const page = (text: string) => sandbox?.call("parseResponse", [{}, { status: 200 }], { at: 1, text });
+    const error = await failure(page("x".repeat(40 * 1024 * 1024)) as Promise<unknown>);
+    expect(error.code).toBe("HELR_HOOK_MEMORY");
+    expect(await page(JSON.stringify("y".repeat(8 * 1024 * 1024)))).toEqual([{ event: 8 * 1024 * 1024 }]);
   });
 
   it("turns unbounded recursion into an error of the call, not a crash of the process", async () => {
