@@ -54,6 +54,12 @@ export class HookVm {
   readonly #context: QuickJSContext;
   #api: QuickJSHandle | undefined;
   #call: QuickJSHandle | undefined;
+  /**
+   * Set once the deadline stopped the script. What the script sees afterwards varies (a rejected
+   * Promise, a TypeError from an async function torn down mid-way), so the flag, not the error,
+   * says the call timed out.
+   */
+  #interrupted = false;
   kinds: HookKinds = {};
 
   constructor(quickjs: QuickJSInstance, limitBytes: number, host: VmHost) {
@@ -67,8 +73,14 @@ export class HookVm {
 
   /** Stops any script code running past `at` (ms, on `now`'s clock); undefined removes the deadline. */
   deadline(at: number | undefined, now: () => number): void {
+    this.#interrupted = false;
     if (at === undefined) this.#runtime.removeInterruptHandler();
-    else this.#runtime.setInterruptHandler(() => now() > at);
+    else {
+      this.#runtime.setInterruptHandler(() => {
+        if (now() > at) this.#interrupted = true;
+        return this.#interrupted;
+      });
+    }
   }
 
   /** Evaluates the script and looks its hooks up; a failure means the script did not load. */
@@ -225,10 +237,10 @@ export class HookVm {
     const stack = typeof error.stack === "string" ? error.stack : undefined;
     const internal = name === "InternalError";
     const kind =
-      internal && message === "interrupted"
-        ? "interrupted"
-        : (internal && message === "out of memory") || this.#quickjs.refusals() > 0
-          ? "memory"
+      (internal && message === "out of memory") || this.#quickjs.refusals() > 0
+        ? "memory"
+        : this.#interrupted || (internal && message === "interrupted")
+          ? "interrupted"
           : "throw";
     return { kind, name, message, ...(stack !== undefined ? { stack } : {}) };
   }
