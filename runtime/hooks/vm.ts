@@ -39,6 +39,9 @@ const TOO_BIG: VmFailure = {
   message: "out of memory: the value does not fit in hooks.memory_limit_mb",
 };
 
+/** The deadline stopped the script. */
+const INTERRUPTED: VmFailure = { kind: "interrupted", name: "InternalError", message: "interrupted" };
+
 /** What the script defines, after evaluation: each hook's `typeof` (functions are the hooks). */
 export type HookKinds = Readonly<Partial<Record<HookName, string>>>;
 
@@ -60,6 +63,10 @@ export class HookVm {
    * says the call timed out.
    */
   #interrupted = false;
+  /** The prelude's functions, looked up once. */
+  readonly #methods = new Map<string, QuickJSHandle>();
+  /** Whether fetch() exists, so there can be requests to forget when a call ends. */
+  readonly #fetches: boolean;
   kinds: HookKinds = {};
 
   constructor(quickjs: QuickJSInstance, limitBytes: number, host: VmHost) {
@@ -68,6 +75,7 @@ export class HookVm {
     this.#runtime.setMemoryLimit(limitBytes);
     this.#runtime.setMaxStackSize(MAX_STACK_BYTES);
     this.#context = this.#runtime.newContext();
+    this.#fetches = host.fetch !== undefined;
     this.#api = this.#installPrelude(host);
   }
 
@@ -123,6 +131,9 @@ export class HookVm {
     if (call === undefined) return { kind: "done", json: undefined };
     const jobs = this.#runtime.executePendingJobs();
     if (jobs.error) return { kind: "failed", failure: this.#failure(jobs.error) };
+    jobs.dispose();
+    // An interrupted job can leave the call's Promise pending for ever: the deadline decides.
+    if (this.#interrupted) return { kind: "failed", failure: INTERRUPTED };
     const state = this.#context.getPromiseState(call);
     if (state.type === "pending") return { kind: "pending" };
     if (state.type === "rejected") return { kind: "failed", failure: this.#failure(state.error) };
@@ -160,12 +171,14 @@ export class HookVm {
   end(): void {
     this.#call?.dispose();
     this.#call = undefined;
-    if (this.#api?.alive) this.#method("abandon").dispose();
+    if (this.#fetches && this.#api?.alive) this.#method("abandon").dispose();
   }
 
   dispose(): void {
     this.#call?.dispose();
     this.#call = undefined;
+    for (const fn of this.#methods.values()) fn.dispose();
+    this.#methods.clear();
     this.#api?.dispose();
     this.#api = undefined;
     this.#context.dispose();
@@ -208,7 +221,9 @@ export class HookVm {
   #strings(texts: readonly string[]): QuickJSHandle[] | undefined {
     const handles: QuickJSHandle[] = [];
     for (const text of texts) {
-      const wide = /[\u0100-\uffff]/.test(text);
+      // QuickJS keeps a string in one byte per character unless one needs two; scanning for that
+      // only pays off for large strings.
+      const wide = text.length < 65_536 || /[\u0100-\uffff]/.test(text);
       if (!this.#quickjs.reserve(Buffer.byteLength(text) + 1, (wide ? 2 : 1) * text.length + 64)) {
         for (const handle of handles) handle.dispose();
         return undefined;
@@ -221,10 +236,12 @@ export class HookVm {
   #method(name: string, ...args: QuickJSHandle[]) {
     const api = this.#api;
     if (api === undefined) throw new Error("hook sandbox used after dispose");
-    const fn = this.#context.getProp(api, name);
-    const result = this.#context.callFunction(fn, api, ...args);
-    fn.dispose();
-    return result;
+    let fn = this.#methods.get(name);
+    if (fn === undefined) {
+      fn = this.#context.getProp(api, name);
+      this.#methods.set(name, fn);
+    }
+    return this.#context.callFunction(fn, api, ...args);
   }
 
   /** Reads and releases an error handle, classifying it. */
