@@ -93,13 +93,14 @@ export class HookVm {
 
   /** Evaluates the script and looks its hooks up; a failure means the script did not load. */
   load(script: HookScript): VmFailure | undefined {
+    // The name goes into the lookup code below: only an identifier is acceptable.
+    if (script.exportsGlobal !== undefined && !/^[A-Za-z_$][\w$]*$/.test(script.exportsGlobal)) {
+      return { kind: "throw", name: "Error", message: `invalid exports global ${script.exportsGlobal}` };
+    }
     this.#quickjs.resetRefusals();
     const evaluated = this.#context.evalCode(script.code, SCRIPT_FILE, { type: "global" });
     if (evaluated.error) return this.#failure(evaluated.error);
     evaluated.value.dispose();
-    if (script.exportsGlobal !== undefined && !/^[A-Za-z_$][\w$]*$/.test(script.exportsGlobal)) {
-      return { kind: "throw", name: "Error", message: `invalid exports global ${script.exportsGlobal}` };
-    }
     const table = this.#context.evalCode(hookTable(HOOK_NAMES, script.exportsGlobal), PRELUDE_FILE);
     if (table.error) return this.#failure(table.error);
     const kinds = this.#method("bind", table.value);
