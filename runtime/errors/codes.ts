@@ -113,6 +113,54 @@ export const ERROR_CODES = {
     title: "The thread that scans large pages stopped",
     fix: "Nothing to do: the page is fetched again on the next poll and pages are scanned on the main thread from then on.",
   },
+  // ── hooks ─────────────────────────────────────────────────────────────────────────────────
+  HELR_HOOK_LOAD: {
+    kind: "hook",
+    title:
+      "A hook script did not load: a syntax error, a top-level throw, no hooks, a hook that is not a function",
+    fix: "The message names the script and line; `helrc check` reports most of these at build time.",
+  },
+  HELR_HOOK_ERROR: {
+    kind: "hook",
+    title: "A hook threw, or the Promise it returned rejected",
+    fix: "The message names the hook and the script line; the poll failed and the next one calls the hook again.",
+  },
+  HELR_HOOK_TIMEOUT: {
+    kind: "hook",
+    title: "A hook call ran past `global.hooks.timeout_secs` and was stopped",
+    fix: "Look for a loop or a slow fetch at the line named; raise `timeout_secs` only if the work is real.",
+  },
+  HELR_HOOK_MEMORY: {
+    kind: "hook",
+    title: "A hook call reached `global.hooks.memory_limit_mb` and was stopped (the sandbox was rebuilt)",
+    fix: "Look for an allocation that grows without bound; raise `memory_limit_mb` only for real page sizes.",
+  },
+  HELR_HOOK_SHAPE: {
+    kind: "hook",
+    title:
+      "A hook returned a value of the wrong shape (the message says which field of which hook and event)",
+    fix: "Return what docs/hooks.md documents for that hook; the types in runtime/hooks/hooks.d.ts check it.",
+  },
+  HELR_HOOK_HOST: {
+    kind: "hook",
+    title: "A hook pointed a request or `fetch` at a host the source may not reach",
+    fix: "Add the host to `hooks.allow_hosts` if it is meant; credentials stay with the source's own hosts.",
+  },
+  HELR_HOOK_STALLED: {
+    kind: "hook",
+    title: "A hook returned a Promise that nothing can settle",
+    fix: "Make sure every Promise the hook awaits is resolved by a `fetch` or by the hook's own code.",
+  },
+  HELR_HOOK_SANDBOX: {
+    kind: "hook",
+    title: "The QuickJS sandbox itself failed; it is rebuilt on the next call",
+    fix: "Please report it with the message; the source's other polls go on.",
+  },
+  HELR_HOOK_CLOSED: {
+    kind: "hook",
+    title: "A hook was called after its sandbox was closed (during shutdown)",
+    fix: "Nothing: the poll is repeated after the restart from its last checkpoint.",
+  },
   // ── output ────────────────────────────────────────────────────────────────────────────────
   HELR_OUTPUT_OPEN: {
     kind: "output",
@@ -296,7 +344,16 @@ export interface ErrorEntry {
 }
 
 /** What an error is about; `output` failures stop the whole run (nothing may be checkpointed past them). */
-export type ErrorKind = "config" | "auth" | "http" | "parse" | "output" | "state" | "record" | "internal";
+export type ErrorKind =
+  | "config"
+  | "auth"
+  | "http"
+  | "parse"
+  | "hook"
+  | "output"
+  | "state"
+  | "record"
+  | "internal";
 
 type CatalogKey = keyof typeof ERROR_CODES;
 

@@ -9,6 +9,7 @@ const KINDS: readonly [ErrorKind, string][] = [
   ["auth", "Authentication"],
   ["http", "Talking to the API"],
   ["parse", "Reading responses"],
+  ["hook", "JS hooks"],
   ["output", "Output (these stop the run)"],
   ["state", "State store"],
   ["record", "Record and replay"],

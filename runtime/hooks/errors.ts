@@ -1,3 +1,4 @@
+import { HelrError } from "../errors/helr-error.ts";
 import type { HookName } from "./types.ts";
 
 /**
@@ -48,19 +49,20 @@ export interface HookErrorSite {
  * `source "andromeda-audit": hook getAuth threw Error: login failed: 401 (at andromeda-audit.js:57:11)`.
  * Messages never carry credentials: the sandbox masks the values of `ctx.env` in them.
  */
-export class HookError extends Error {
+export class HookError extends HelrError {
+  declare readonly code: HookErrorCode;
   readonly sourceId: string;
   readonly script: string;
   readonly hook: HookName | undefined;
   readonly location: ScriptLocation | undefined;
 
   constructor(
-    readonly code: HookErrorCode,
+    code: HookErrorCode,
     site: HookErrorSite,
     detail: string,
     options?: { readonly cause?: unknown },
   ) {
-    super(hookMessage(site, detail), options);
+    super(code, hookMessage(site, detail), options);
     this.name = "HookError";
     this.sourceId = site.sourceId;
     this.script = site.script;

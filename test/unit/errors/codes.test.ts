@@ -34,8 +34,10 @@ describe("the runtime error catalog", () => {
     const plain = runtimeSources()
       .filter((f) => !f.path.endsWith("/runtime/errors/helr-error.ts"))
       .flatMap((f) => [...f.text.matchAll(/class (\w+) extends Error\b/g)].map((m) => `${f.path}: ${m[1]}`));
-    // A body stall is turned into HELR_HTTP_TIMEOUT before it leaves http/client.ts.
-    expect(plain.filter((p) => !p.endsWith("client.ts: BodyStall"))).toEqual([]);
+    // Internal signals, turned into coded errors before they leave their module: a body stall
+    // into HELR_HTTP_TIMEOUT (http/client.ts), a shape problem into HELR_HOOK_SHAPE (hooks/runner.ts).
+    const internal = ["client.ts: BodyStall", "shape.ts: ShapeProblem"];
+    expect(plain.filter((p) => !internal.some((name) => p.endsWith(name)))).toEqual([]);
   });
 
   it("spells out HTTP statuses and classifies them as one family", () => {
