@@ -61,7 +61,7 @@ describe("checkHeaders", () => {
       `source "okta": the value of header "authorization" contains ${problem}; the request was not sent (check the environment variable or file it comes from)`,
     );
     expect(error?.message).not.toContain(SECRET);
-    expect(error).toMatchObject({ sourceId: "okta", header: "authorization", part: "value" });
+    expect(error).toMatchObject({ sender: 'source "okta"', header: "authorization", part: "value" });
   });
 
   it.each([

@@ -105,8 +105,10 @@ describe("the config size limit", () => {
       `require("fs").writeFileSync(process.argv[1], "sources:\\n" + "#".repeat(${bytes - 10}) + "\\n")`,
       fifo,
     ]);
+    // Listen before reading: the writer may be done (and closed) before readInputs resolves.
+    const written = new Promise((done) => writer.on("close", done));
     const [input] = await readInputs([fifo], dir);
-    await new Promise((done) => writer.on("close", done));
+    await written;
     expect(input).toEqual({ path: fifo, text: "sources:", size: bytes });
   });
 });
