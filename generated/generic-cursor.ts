@@ -33,7 +33,7 @@ export const spec = {
     "cursorPath": "next_cursor",
     "maxPages": 50,
     "stop": {
-      "onEmptyPage": true,
+      "onEmptyPage": false,
       "onShortPage": false,
     },
   },

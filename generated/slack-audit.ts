@@ -31,7 +31,7 @@ export const spec = {
     "cursorPath": "response_metadata.next_cursor",
     "maxPages": 50,
     "stop": {
-      "onEmptyPage": true,
+      "onEmptyPage": false,
       "onShortPage": false,
     },
   },

@@ -1,5 +1,5 @@
 import pino, { type Logger } from "pino";
-import pretty from "pino-pretty";
+import { redactSecrets } from "./config/secret-registry.ts";
 import type { GlobalSpec } from "./spec.ts";
 
 export type { Logger };
@@ -22,13 +22,17 @@ export interface LogOverrides {
  * ignored (a typo must not silence an operator's logs).
  *
  * Pretty output uses pino-pretty as a synchronous stream in this thread, never a transport:
- * transports load worker files by path, which a single-file bundle does not have.
+ * transports load worker files by path, which a single-file bundle does not have. It is loaded
+ * only when asked for, so JSON logging (the default) never evaluates it.
+ *
+ * Every line passes through the secret registry before it is written: a secret, or a value a
+ * placeholder took from the environment, never reaches stderr, whatever field or message holds it.
  */
-export function createLogger(
+export async function createLogger(
   global: GlobalSpec,
   env: NodeJS.ProcessEnv,
   overrides: LogOverrides = {},
-): Logger {
+): Promise<Logger> {
   const problems: string[] = [];
   const level = overrides.level ?? fromEnv(env, "HELR_LOG_LEVEL", LOG_LEVELS, problems) ?? global.logLevel;
   const format =
@@ -38,10 +42,11 @@ export function createLogger(
     base: { [global.labelKey]: global.labelValue },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
+    hooks: { streamWrite: redactSecrets },
   };
   const logger =
     format === "pretty"
-      ? pino(options, pretty({ destination: 2, sync: true, ignore: `pid,hostname,${global.labelKey}` }))
+      ? pino(options, await prettyStream(global.labelKey))
       : pino(options, pino.destination({ dest: 2, sync: true }));
   for (const problem of problems) logger.warn(problem);
   return logger;
@@ -59,4 +64,9 @@ function fromEnv<T extends string>(
   if ((allowed as readonly string[]).includes(value)) return value as T;
   problems.push(`${name}=${JSON.stringify(raw)} is not one of ${allowed.join("|")}; ignored`);
   return undefined;
+}
+
+async function prettyStream(labelKey: string): Promise<NodeJS.WritableStream> {
+  const { default: pretty } = await import("pino-pretty");
+  return pretty({ destination: 2, sync: true, ignore: `pid,hostname,${labelKey}` });
 }

@@ -99,7 +99,7 @@ export const SOURCE_SCHEMA = object(
     ),
     on_invalid_utf8: oneOfValues(
       ["replace", "escape", "fail"],
-      "What to do with a non-UTF-8 body.",
+      "What to do with bytes of a body that are not UTF-8: `replace` them with U+FFFD, `escape` each as the text `\\\\xNN` (kept visible in its JSON string), or `fail` (a parse error).",
       DEFAULTS.onInvalidUtf8,
     ),
     max_line_bytes: bytes("Maximum size of one NDJSON line."),

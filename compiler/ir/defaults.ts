@@ -25,8 +25,12 @@ export const DEFAULTS = {
   linkRel: "next",
   maxPages: 100,
   firstPage: 1,
-  /** `stop_on_empty_page`: strategies where an API may hand out a next page forever. */
-  stopOnEmptyPage: { link_header: true, cursor: true, page_offset: false, offset: false },
+  /**
+   * `stop_on_empty_page`: strategies where an API may hand out a next page forever. Not cursor: an
+   * empty page with a new cursor goes on (Cloud Logging), one echoing the cursor just sent ends the
+   * pass anyway (paginate/cursor.ts), as the Rust Helr keeps paging while a cursor exists.
+   */
+  stopOnEmptyPage: { link_header: true, cursor: false, page_offset: false, offset: false },
   /** `stop_on_short_page`: strategies where a short page means the end. */
   stopOnShortPage: { link_header: false, cursor: false, page_offset: true, offset: true },
   windowStartParam: "start",

@@ -1,8 +1,19 @@
 import { readFile } from "node:fs/promises";
 import { auditCredential, type CredentialKind } from "../audit.ts";
 import { type Env, expand } from "../config/env.ts";
+import { rememberSecret } from "../config/secret-registry.ts";
 import { HelrError } from "../errors/helr-error.ts";
 import type { SecretRef } from "../spec.ts";
+
+/**
+ * Credentials that name someone rather than prove it: masked in logs and messages like secrets,
+ * but not in recorded event bodies, which are full of them.
+ */
+const IDENTIFIERS: ReadonlySet<CredentialKind> = new Set([
+  "basic_user",
+  "oauth2_client_id",
+  "google_service_account_subject",
+]);
 
 /** A secret could not be read; the message names the source and where it looked, never a value. */
 export class SecretError extends HelrError {
@@ -24,6 +35,7 @@ export async function readSecret(
   kind?: CredentialKind,
 ): Promise<string> {
   const value = await readRaw(ref, env, sourceId, what);
+  rememberSecret(value, kind !== undefined && IDENTIFIERS.has(kind) ? "identifier" : "secret");
   if (kind !== undefined) auditCredential(sourceId, kind);
   return value;
 }

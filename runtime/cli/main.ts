@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { App } from "../app.ts";
+import { redactSecrets } from "../config/secret-registry.ts";
 import { useScanThread } from "../extract/scan-thread.ts";
 import { UsageError, usage } from "./usage.ts";
 
@@ -34,8 +35,8 @@ export async function main(
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`helr: ${err.message}\n`);
-    if (process.env.HELR_DEBUG) process.stderr.write(`${err.stack ?? ""}\n`);
+    process.stderr.write(redactSecrets(`helr: ${err.message}\n`));
+    if (process.env.HELR_DEBUG) process.stderr.write(redactSecrets(`${err.stack ?? ""}\n`));
     process.exitCode = 1;
   }
 }
@@ -59,7 +60,7 @@ async function validate(app: App, args: readonly string[]): Promise<number> {
   const { validateApp } = await import("./validate.ts");
   const problems = await validateApp(app, process.env);
   if (problems.length === 0) return print(`config valid: ${app.sources.length} source(s)\n`);
-  process.stderr.write(`${problems.map((p) => `error: ${p}`).join("\n")}\n`);
+  process.stderr.write(redactSecrets(`${problems.map((p) => `error: ${p}`).join("\n")}\n`));
   return 1;
 }
 

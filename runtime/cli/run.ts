@@ -1,5 +1,6 @@
 import type { App, BoundSource } from "../app.ts";
 import { auditConfigLoaded, configureAudit } from "../audit.ts";
+import { redactSecrets } from "../config/secret-registry.ts";
 import { withFixHint } from "../engine/fix-hint.ts";
 import { type PollDeps, type PollSummary, pollSource } from "../engine/poll.ts";
 import { runSchedule, sleep } from "../engine/scheduler.ts";
@@ -11,7 +12,6 @@ import { NO_EVENTS, type RunEvents } from "../observe/events.ts";
 import { fileSink } from "../output/file-sink.ts";
 import type { Sink } from "../output/sink.ts";
 import { streamSink } from "../output/stream-sink.ts";
-import { knownSecrets } from "../record/known-secrets.ts";
 import { recordingSend } from "../record/recording-send.ts";
 import { replaySend } from "../record/replay-send.ts";
 import { createBudgetRegistry } from "../resilience/budget.ts";
@@ -29,7 +29,7 @@ export type { RunOptions } from "./run-options.ts";
 /** `helr run ARGS`: parses, sets up logging, runs; returns the exit code. */
 export async function runMain(app: App, args: readonly string[]): Promise<number> {
   const options = parseRunOptions(args, process.env);
-  const log = createLogger(app.global, process.env, options.log);
+  const log = await createLogger(app.global, process.env, options.log);
   startAudit(app, log);
   return runCommand(app, options, log);
 }
@@ -114,14 +114,11 @@ export async function prepareSource(
     };
   }
   const recordDir = options.recordDir;
-  const secrets = recordDir !== undefined ? await knownSecrets(source.spec, deps.env) : [];
   const runtime = createSourceRuntime(source.spec, {
     env: deps.env,
     log: deps.log,
     budgets,
-    ...(recordDir !== undefined
-      ? { wrapBase: (live: HttpSend) => recordingSend(live, recordDir, id, secrets) }
-      : {}),
+    ...(recordDir !== undefined ? { wrapBase: (live: HttpSend) => recordingSend(live, recordDir, id) } : {}),
   });
   // Token requests go through `tokenHttp`, the source's raw client: its TLS settings, and never
   // recorded (their bodies are credentials, and replay has no auth).
@@ -193,7 +190,7 @@ export async function pollLogged(
 
 function printSummaries(prepared: readonly Prepared[], results: readonly (PollSummary | Error)[]): void {
   const lines = results.map((r, i) => summaryLine(prepared[i]?.source.spec.id ?? "?", r));
-  process.stderr.write(`${lines.join("\n")}\n`);
+  process.stderr.write(redactSecrets(`${lines.join("\n")}\n`));
 }
 
 function summaryLine(id: string, result: PollSummary | Error): string {

@@ -1,5 +1,6 @@
 import type { Writable } from "node:stream";
 import type { App } from "../app.ts";
+import { redactSecrets } from "../config/secret-registry.ts";
 import type { PollSummary } from "../engine/poll.ts";
 import type { SourceRuntime } from "../engine/source-runtime.ts";
 import type { HttpSend } from "../http/client.ts";
@@ -20,7 +21,7 @@ export interface TestIo {
 /** `helr test ARGS`. */
 export async function testMain(app: App, args: readonly string[]): Promise<number> {
   const options = parseTestOptions(args);
-  const log = createLogger(app.global, process.env, options.log);
+  const log = await createLogger(app.global, process.env, options.log);
   startAudit(app, log);
   return testCommand(app, options, log, { out: process.stdout, err: process.stderr });
 }
@@ -44,8 +45,8 @@ export async function testCommand(app: App, options: TestOptions, log: Logger, i
     const http = counting(prepared.deps.http, traffic);
     const result = await pollLogged(prepared.source, { ...prepared.deps, http }, log);
     await sink.flush().catch(() => undefined);
-    io.err.write(report(id, result, traffic, await store.preview(id)));
-    if (prepared.runtime) io.err.write(resilienceReport(prepared.runtime));
+    io.err.write(redactSecrets(report(id, result, traffic, await store.preview(id))));
+    if (prepared.runtime) io.err.write(redactSecrets(resilienceReport(prepared.runtime)));
     await prepared.runtime?.close();
     return result instanceof Error ? 1 : 0;
   } finally {

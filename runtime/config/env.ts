@@ -27,14 +27,21 @@ export class PlaceholderError extends HelrError {
 
 const PLACEHOLDER = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
-/** Expands placeholders in `text`; throws {@link PlaceholderError} for an unset variable without default. */
-export function expand(text: string, env: Env, sourceId?: string): string {
+/**
+ * Expands placeholders in `text`; throws {@link PlaceholderError} for an unset variable without
+ * default. `onValue` sees every value taken from the environment (not defaults written in the
+ * config), so callers can treat those as secrets.
+ */
+export function expand(text: string, env: Env, sourceId?: string, onValue?: (value: string) => void): string {
   if (!text.includes("$")) return text;
   return text.replace(PLACEHOLDER, (match, name: string | undefined, fallback: string | undefined) => {
     if (match === "$$") return "$";
     const key = name as string;
     const value = env[key];
-    if (value !== undefined && value !== "") return value;
+    if (value !== undefined && value !== "") {
+      onValue?.(value);
+      return value;
+    }
     if (fallback !== undefined) return fallback;
     if (value === "") return "";
     throw new PlaceholderError(key, sourceId);
@@ -46,8 +53,9 @@ export function expandMap(
   map: Readonly<Record<string, string>>,
   env: Env,
   sourceId?: string,
+  onValue?: (value: string) => void,
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(map)) out[key] = expand(value, env, sourceId);
+  for (const [key, value] of Object.entries(map)) out[key] = expand(value, env, sourceId, onValue);
   return out;
 }

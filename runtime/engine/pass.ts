@@ -1,7 +1,7 @@
 import type { BoundSource } from "../app.ts";
 import { HelrError } from "../errors/helr-error.ts";
 import type { HttpResponse } from "../http/client.ts";
-import { redactUrl } from "../http/redact.ts";
+import { redactUrl, withoutSecretParams } from "../http/redact.ts";
 import { COMPLETE_STOPS, type PageRequest, type Step, type StopReason } from "../paginate/types.ts";
 import type { StateChanges } from "./checkpoint.ts";
 import { firstInput, isCursorExpiry } from "./first-request.ts";
@@ -167,7 +167,8 @@ export class Pass {
     s.filtered += lines.filtered;
     s.duplicates += lines.duplicates;
     this.state.observe(lines.mark);
-    Object.assign(this.#pending, this.state.progress(step.position));
+    const position = typeof step.position === "string" ? withoutSecretParams(step.position) : step.position;
+    Object.assign(this.#pending, this.state.progress(position));
     if (step.kind === "stop") {
       s.stopReason = step.reason;
       if (COMPLETE_STOPS.has(step.reason)) Object.assign(this.#pending, this.state.complete());

@@ -1,4 +1,4 @@
-import { redactSecrets } from "../config/secret-registry.ts";
+import { knownSecretValues, redactSecrets } from "../config/secret-registry.ts";
 
 /** Query parameter names whose values are treated as secrets in messages. */
 const SECRET_PARAM = /token|key|secret|password|passwd|signature|sig$|auth|code|credential/i;
@@ -28,7 +28,12 @@ export function redactUrl(url: string, secrets: readonly string[] = []): string 
  * value the process knows to be secret (config/secret-registry.ts).
  */
 export function redactValues(text: string, secrets: readonly string[]): string {
-  let out = redactSecrets(text);
+  return maskValues(redactSecrets(text), secrets);
+}
+
+/** Replaces each of `secrets` (and its URL-encoded form) with `REDACTED`, and nothing else. */
+export function maskValues(text: string, secrets: readonly string[]): string {
+  let out = text;
   for (const secret of secrets) {
     if (secret.length < 4) continue;
     out = out.split(secret).join("REDACTED");
@@ -36,4 +41,24 @@ export function redactValues(text: string, secrets: readonly string[]): string {
     if (encoded !== secret) out = out.split(encoded).join("REDACTED");
   }
   return out;
+}
+
+/**
+ * A URL to store (a next link kept as the position): every query parameter whose value is a
+ * known secret is removed — an API that echoes `?api_key=…` into its links must not put the key
+ * into a state row. The parameter goes back on when the request is sent (auth and
+ * `every_query_params` set it again). Not a URL: returned as it is.
+ */
+export function withoutSecretParams(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const secrets = new Set(knownSecretValues());
+  if (secrets.size === 0) return url;
+  const parsed = new URL(url);
+  let changed = false;
+  for (const [key, value] of [...parsed.searchParams]) {
+    if (!secrets.has(value)) continue;
+    parsed.searchParams.delete(key, value);
+    changed = true;
+  }
+  return changed ? parsed.href : url;
 }

@@ -14,16 +14,11 @@ export class RecordError extends HelrError {
 
 /**
  * Wraps `base` so every response (any status) is saved as `dir/<source>/NNNNNN.json`, redacted
- * (see {@link redactExchange}); `secrets` are values to mask besides those the request carries.
+ * (see {@link redactExchange}): every secret the process knows and those the request carries.
  * Numbering continues after the files already there, and a name is claimed with an exclusive
  * create, so earlier recordings — even a concurrent recorder's — are never overwritten.
  */
-export function recordingSend(
-  base: HttpSend,
-  dir: string,
-  sourceId: string,
-  secrets: readonly string[] = [],
-): HttpSend {
+export function recordingSend(base: HttpSend, dir: string, sourceId: string): HttpSend {
   const folder = sourceDir(dir, sourceId);
   let next: number | undefined;
   let saving: Promise<void> = Promise.resolve();
@@ -50,7 +45,7 @@ export function recordingSend(
   };
   return async (req) => {
     const res = await base(req);
-    const text = encodeRecording(redactExchange(req, res, secrets));
+    const text = encodeRecording(redactExchange(req, res));
     // One save at a time, so numbers follow the order responses arrived in.
     const saved = saving.then(() => save(text));
     saving = saved.catch(() => undefined);

@@ -1,5 +1,6 @@
+import { knownSecretValues } from "../config/secret-registry.ts";
 import type { HttpRequest, HttpResponse } from "../http/client.ts";
-import { redactUrl, redactValues } from "../http/redact.ts";
+import { maskValues, redactUrl, redactValues } from "../http/redact.ts";
 import type { Recording } from "./format.ts";
 
 /** Header names whose values are credentials, whatever they contain. */
@@ -33,9 +34,14 @@ export function requestSecrets(req: HttpRequest): string[] {
 /**
  * What is saved for one exchange: the URL without userinfo or secret-looking query values;
  * credential headers replaced; any header or body text holding a known secret masked
- * (`Link` URLs are redacted like the request URL, keeping the header usable).
+ * (`Link` URLs are redacted like the request URL, keeping the header usable). `secrets` are the
+ * process's known secrets (config/secret-registry.ts) unless a test passes its own.
  */
-export function redactExchange(req: HttpRequest, res: HttpResponse, secrets: readonly string[]): Recording {
+export function redactExchange(
+  req: HttpRequest,
+  res: HttpResponse,
+  secrets: readonly string[] = knownSecretValues(),
+): Recording {
   const known = [...new Set([...secrets, ...requestSecrets(req)])].filter((s) => s.length >= 4);
   const headers: Record<string, string | string[]> = {};
   for (const [name, values] of res.headers) {
@@ -69,7 +75,8 @@ function redactBody(body: Buffer, secrets: readonly string[]): Buffer {
   const text = body.toString("utf8");
   // Bodies that are not UTF-8 are kept byte for byte: masking would have to decode them.
   if (!Buffer.from(text, "utf8").equals(body)) return body;
-  return Buffer.from(redactValues(text, secrets), "utf8");
+  // Secrets only: identifiers (a client id, a user name) are what audit events are made of.
+  return Buffer.from(maskValues(text, secrets), "utf8");
 }
 
 function splitScheme(value: string): [string, string | undefined] {

@@ -242,7 +242,10 @@ describe("catalog: gcp-cloud-logging (entries:list, service account without dele
     expect(denied.lines).toEqual([]);
     expect(denied.stderr).toMatch(/source "gcp-cloud-logging": POST \S+\/v2\/entries:list returned HTTP 403/);
     expect(denied.stderr).toMatch(/PERMISSION_DENIED/);
-    expect(denied.stderr).toMatch(/does not have permission to read logs of projects\/someone-elses-project/);
+    expect(denied.stderr).toMatch(/does not have permission to read logs of /);
+    // The resource name came from a placeholder in the body: values expanded into headers, query
+    // or body are masked wherever Helr writes (docs/security.md), even this one.
+    expect(denied.stderr).not.toContain("someone-elses-project");
     expect(denied.stderr).toMatch(
       /; to fix: access was refused: check that the service account \(the key in file \$\{GOOGLE_APPLICATION_CREDENTIALS\}\) has the scope or permission/,
     );

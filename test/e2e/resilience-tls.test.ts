@@ -25,10 +25,10 @@ afterAll(async () => {
   pki.cleanup();
 });
 
-async function get(tls: TlsSpec): Promise<string> {
+async function get(tls: TlsSpec, maxAttempts = 1): Promise<string> {
   const spec: SourceSpec = sourceSpec(
     { strategy: "single" },
-    { id: "corp", url: server.url, resilience: { ...resilience({ retries: { maxAttempts: 1 } }), tls } },
+    { id: "corp", url: server.url, resilience: { ...resilience({ retries: { maxAttempts } }), tls } },
   );
   const runtime = createSourceRuntime(spec, {
     env: {},
@@ -48,6 +48,15 @@ async function get(tls: TlsSpec): Promise<string> {
 
 describe("resilience.tls through the source runtime", () => {
   const trustCa = (): TlsSpec => ({ caOnly: true, ca: { file: pki.files.ca } });
+
+  it("does not retry a certificate it does not trust: one connection, HELR_TLS_VERIFY", async () => {
+    const before = server.connections();
+    const result = await get({ caOnly: false }, 3);
+    expect(result).toMatch(
+      /^HELR_TLS_VERIFY: source "corp": GET .* failed after 1 attempt .*not signed by a trusted CA/,
+    );
+    expect(server.connections() - before).toBe(1);
+  });
 
   it("connects with the custom CA and client certificate", async () => {
     const tls = {

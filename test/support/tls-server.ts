@@ -25,6 +25,8 @@ export interface TlsServer {
   readonly clients: string[];
   /** TLS protocol of each served request. */
   readonly protocols: string[];
+  /** TCP connections accepted so far, handshakes that failed included. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -52,12 +54,15 @@ export async function startTlsServer(options: TlsServerOptions): Promise<TlsServ
       res.end(JSON.stringify([{ id: "1", published: "2024-05-21T13:00:00.000Z", client: cn }]));
     },
   );
+  let connections = 0;
+  server.on("connection", () => connections++);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `https://127.0.0.1:${port}`,
     clients,
     protocols,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -104,7 +104,7 @@ describe("auth", () => {
 });
 
 describe("pagination", () => {
-  it("cursor stops on an empty page by default; has_more_path is carried", () => {
+  it("cursor goes on past an empty page by default (a cursor API may return one mid-stream); has_more_path is carried", () => {
     expect(
       source(
         "    pagination: { strategy: cursor, cursor_param: cursor, cursor_path: cursor, has_more_path: has_more }\n",
@@ -114,7 +114,7 @@ describe("pagination", () => {
       cursorParam: "cursor",
       cursorPath: "cursor",
       maxPages: 100,
-      stop: { hasMorePath: "has_more", onEmptyPage: true, onShortPage: false },
+      stop: { hasMorePath: "has_more", onEmptyPage: false, onShortPage: false },
     });
   });
 
