@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-/** Test runner settings: every `*.test.ts` under test/, in forked processes (native modules, real sockets). */
+/** Test runner settings: every `*.test.ts` under test/ but test/slow/ (`npm run test:slow`), in forked processes (native modules, real sockets). */
 export default defineConfig({
   resolve: {
     alias: {
@@ -14,7 +14,7 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["**/node_modules/**", "**/dist/**", "test/golden/**/expected.*"],
+    exclude: ["**/node_modules/**", "**/dist/**", "test/golden/**/expected.*", "test/slow/**"],
     globals: false,
     pool: "forks",
     testTimeout: 60_000,

@@ -6,11 +6,11 @@
  */
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterEach, expect, it } from "vitest";
-import type { Sleep } from "../../../runtime/output/delivery-retry.ts";
-import { type NatsSinkOptions, natsSink } from "../../../runtime/output/nats-sink.ts";
-import { type BlockInfo, OutputError, type Sink } from "../../../runtime/output/sink.ts";
-import { NATS_SINK_DEFAULTS, type NatsSinkSpec } from "../../../runtime/output/sink-spec.ts";
-import { parseOutputTarget } from "../../../runtime/output/sink-url.ts";
+import type { Sleep } from "../../runtime/output/delivery-retry.ts";
+import { type NatsSinkOptions, natsSink } from "../../runtime/output/nats-sink.ts";
+import { type BlockInfo, OutputError, type Sink } from "../../runtime/output/sink.ts";
+import { NATS_SINK_DEFAULTS, type NatsSinkSpec } from "../../runtime/output/sink-spec.ts";
+import { parseOutputTarget } from "../../runtime/output/sink-url.ts";
 import {
   adminConnection,
   countStream,
@@ -19,8 +19,8 @@ import {
   natsServerProblem,
   type PrivateNats,
   startPrivateNats,
-} from "../../support/nats.ts";
-import { until } from "../../support/ndjson-receiver.ts";
+} from "../support/nats.ts";
+import { until } from "../support/ndjson-receiver.ts";
 
 const SUBJECT = "audit.events";
 

@@ -6,18 +6,18 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createRunEvents, type RunEvents } from "../../../runtime/observe/events.ts";
-import { createMetrics } from "../../../runtime/observe/metrics.ts";
-import { type HttpServer, startHttpServer } from "../../../runtime/server/http-server.ts";
-import { metricsRoute } from "../../../runtime/server/probe-routes.ts";
-import { ROOT } from "../../support/bundle.ts";
+import { createRunEvents, type RunEvents } from "../../runtime/observe/events.ts";
+import { createMetrics } from "../../runtime/observe/metrics.ts";
+import { type HttpServer, startHttpServer } from "../../runtime/server/http-server.ts";
+import { metricsRoute } from "../../runtime/server/probe-routes.ts";
+import { ROOT } from "../support/bundle.ts";
 import {
   describeWithBinary,
   PROMETHEUS_BIN,
   type PrometheusServer,
   startPrometheus,
-} from "../../support/prometheus.ts";
-import { recordingLog } from "../../support/server-log.ts";
+} from "../support/prometheus.ts";
+import { recordingLog } from "../support/server-log.ts";
 
 describeWithBinary(PROMETHEUS_BIN, "a real Prometheus scraping the metrics server", () => {
   let events: RunEvents;
