@@ -3,6 +3,7 @@
  * that orders the stages. Pure: no fs, env or clock, so the CLI, tests and editors share it.
  *
  *   size (per file) → syntax (per file) → schema (per file) → semantic (per unit) → cross-file → IR
+ *     → hooks (async: each hook script read, compiled and embedded; {@link analyzeProgram})
  *
  * A file over the size limit is not parsed; a file with a syntax error gets no further checks;
  * a source or `global:` block with a schema error gets no semantic checks; the IR is built only
@@ -16,6 +17,7 @@ import {
   sortDiagnostics,
   strictly,
 } from "./diagnostics/diagnostic.ts";
+import { type HookSite, hookSites } from "./hooks/sites.ts";
 import { buildProgram, type ProgramIR } from "./ir/build-program.ts";
 import { SourceFile } from "./source/source-file.ts";
 import { isDslPath, parseDsl } from "./syntax/dsl/parse-dsl.ts";
@@ -46,6 +48,8 @@ export interface FrontEndResult {
   diagnostics: Diagnostic[];
   /** The files, for rendering diagnostics. */
   files: SourceFile[];
+  /** Where each source with hooks names its script (for the hooks stage). */
+  hookSites?: ReadonlyMap<string, HookSite>;
 }
 
 /** How strictly to judge the input. */
@@ -93,7 +97,31 @@ export function analyze(files: InputFile[], options: AnalyzeOptions = {}): Front
   const sorted = sortDiagnostics(options.strict === true ? diagnostics.map(strictly) : diagnostics);
   if (hasErrors(sorted)) return { diagnostics: sorted, files: sourceFiles };
   const program = stage("IR", () => buildProgram(documents));
-  return { program, diagnostics: sorted, files: sourceFiles };
+  return { program, diagnostics: sorted, files: sourceFiles, hookSites: hookSites(documents) };
+}
+
+/**
+ * {@link analyze}, then the hooks stage: every source's hook script is read with `readScript`
+ * (a path relative to what the config paths are relative to; undefined when unreadable),
+ * compiled and embedded in its spec. What `helrc check`, `emit` and `build` run.
+ */
+export async function analyzeProgram(
+  files: InputFile[],
+  readScript: (path: string) => Promise<string | undefined>,
+  options: AnalyzeOptions = {},
+): Promise<FrontEndResult> {
+  const result = analyze(files, options);
+  const { program, hookSites: sites } = result;
+  if (program === undefined || sites === undefined || !program.sources.some((s) => s.hooks !== undefined))
+    return result;
+  // Loaded only when a source has hooks: esbuild, ts-morph and QuickJS check the scripts.
+  const { compileProgramHooks } = await import("./hooks/program.ts");
+  const hooks = await compileProgramHooks({ program, sites, configFiles: result.files, read: readScript });
+  const found = options.strict === true ? hooks.diagnostics.map(strictly) : hooks.diagnostics;
+  const diagnostics = sortDiagnostics([...result.diagnostics, ...found]);
+  const rendered = [...result.files, ...hooks.files];
+  if (hasErrors(diagnostics)) return { diagnostics, files: rendered };
+  return { program: hooks.program, diagnostics, files: rendered };
 }
 
 /** Runs a stage, turning any unexpected exception into one InternalError naming the stage. */

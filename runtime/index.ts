@@ -10,6 +10,7 @@ export { bearerAuth } from "./auth/bearer.ts";
 export { googleServiceAccountAuth } from "./auth/google.ts";
 export { oauth2Auth } from "./auth/oauth2.ts";
 export { main } from "./cli/main.ts";
+export { hookScript } from "./hooks/binding.ts";
 export { cursorPagination } from "./paginate/cursor.ts";
 export { linkHeaderPagination } from "./paginate/link-header-paginator.ts";
 export { offsetPagination, pageOffsetPagination } from "./paginate/offset.ts";

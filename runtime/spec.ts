@@ -346,11 +346,49 @@ export interface ResilienceSpec {
   readonly tls?: TlsSpec;
 }
 
-// ── Hooks (a later issue; carried so configs that have them compile) ──────────────────────────
+// ── Hooks (docs/hooks.md) ────────────────────────────────────────────────────────────────────
 
+/**
+ * A source's hook script. The IR names where the script is (`file` or `inline`, and `env`);
+ * `helrc` then compiles it and the generated module carries only `script` (the compiled code,
+ * its SHA-256, hooks and `ctx.env` list) and `allowHosts`.
+ */
 export interface HooksSpec {
-  readonly script?: Template;
-  readonly scriptInline?: string;
+  /** `hooks.script` resolved against `global.hooks.path` (build time only). */
+  readonly file?: string;
+  /** `hooks.script_inline`, verbatim (build time only). */
+  readonly inline?: string;
+  /** `hooks.env`: exactly these variables reach `ctx.env` (build time only). */
+  readonly env?: readonly string[];
+  /** `hooks.allow_hosts`: hosts fetch() and returned URLs may reach beyond the source's own. */
+  readonly allowHosts: readonly string[];
+  /** The compiled script, embedded by helrc (absent only before the hooks stage ran). */
+  readonly script?: HookScriptSpec;
+  /** `global.hooks` as this source runs it (set with `script`). */
+  readonly settings?: GlobalHooksSpec;
+}
+
+/** A compiled hook script (runtime/hooks/types.ts HookScript, as data). */
+export interface HookScriptSpec {
+  readonly name: string;
+  readonly code: string;
+  readonly sha256: string;
+  readonly hooks: readonly ("getAuth" | "buildRequest" | "parseResponse" | "getNextPage" | "commitState")[];
+  readonly env: readonly string[];
+  readonly exportsGlobal?: string;
+  readonly sourceMap?: string;
+}
+
+/** `global.hooks`. */
+export interface GlobalHooksSpec {
+  /** Sources with `hooks:` run them only when true. */
+  readonly enabled: boolean;
+  readonly timeoutMs: number;
+  readonly memoryLimitMb: number;
+  /** fetch() exists in the sandboxes. */
+  readonly allowNetwork: boolean;
+  /** A getAuth result is reused this long (0: called on every poll). */
+  readonly authCacheTtlSecs: number;
 }
 
 // ── Source ───────────────────────────────────────────────────────────────────────────────────
@@ -424,4 +462,6 @@ export interface GlobalSpec {
     readonly logCredentialAccess: boolean;
     readonly logConfigChanges: boolean;
   };
+  /** `global.hooks`; absent when no source has hooks and the block is not set. */
+  readonly hooks?: GlobalHooksSpec;
 }

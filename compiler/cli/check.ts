@@ -6,8 +6,8 @@ import { renderSarif } from "../diagnostics/sarif.ts";
 import { type CliCommand, choice, parseCommandArgs } from "./command.ts";
 import { analyseInputs, summary } from "./commands.ts";
 import { EXIT, UsageError } from "./errors.ts";
-import { analyze } from "./front-end.ts";
-import { collectInputs, readInputs } from "./inputs.ts";
+import { analyzeProgram } from "./front-end.ts";
+import { collectInputs, readInputs, scriptReader } from "./inputs.ts";
 
 const FORMATS = ["text", "json", "sarif"] as const;
 
@@ -34,7 +34,7 @@ export const checkCommand: CliCommand = {
       return analysis.errors > 0 ? EXIT.errors : EXIT.ok;
     }
     const texts = await readInputs(await collectInputs(positionals, io.cwd), io.cwd);
-    const result = analyze([...texts], { strict });
+    const result = await analyzeProgram([...texts], scriptReader(io.cwd), { strict });
     io.stdout(
       format === "json"
         ? renderJson(result.diagnostics, result.files)

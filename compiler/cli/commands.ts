@@ -7,8 +7,8 @@ import type { EmitInput } from "../emit/index.ts";
 import type { AnalyzeOptions } from "../pipeline.ts";
 import { type CliCommand, parseCommandArgs } from "./command.ts";
 import { EXIT, UsageError } from "./errors.ts";
-import { analyze, renderText } from "./front-end.ts";
-import { collectInputs, readInputs } from "./inputs.ts";
+import { analyzeProgram, renderText } from "./front-end.ts";
+import { collectInputs, readInputs, scriptReader } from "./inputs.ts";
 import type { CliIo } from "./io.ts";
 import { writeExecutable, writeModules } from "./write-output.ts";
 
@@ -29,7 +29,7 @@ export async function analyseInputs(
   options: AnalyzeOptions = {},
 ): Promise<Analysis> {
   const texts = await readInputs(await collectInputs(inputs, io.cwd), io.cwd);
-  const result = analyze([...texts], options);
+  const result = await analyzeProgram([...texts], scriptReader(io.cwd), options);
   const errors = result.diagnostics.filter((d) => d.severity === "error").length;
   if (result.diagnostics.length > 0) io.stderr(renderText(result.diagnostics, result.files));
   if (errors === 0 && !result.program)

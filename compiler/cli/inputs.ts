@@ -1,7 +1,7 @@
 /**
  * Command-line paths → the config files to compile, read into memory.
  */
-import { type FileHandle, open, readdir, stat } from "node:fs/promises";
+import { type FileHandle, open, readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { renderText } from "../diagnostics/render.ts";
 import { SourceFile } from "../source/source-file.ts";
@@ -126,4 +126,21 @@ async function walk(dir: string, cwd: string): Promise<string[]> {
     }
   }
   return files;
+}
+
+/** Largest hook script read (the config limit, 4 MiB): a bigger one is reported as unreadable. */
+const MAX_SCRIPT_BYTES = 4 * 1024 * 1024;
+
+/** Reads hook scripts for the hooks stage: paths relative to `cwd`; undefined when unreadable. */
+export function scriptReader(cwd: string): (path: string) => Promise<string | undefined> {
+  return async (path) => {
+    try {
+      const file = resolve(cwd, path);
+      const info = await stat(file);
+      if (!info.isFile() || info.size > MAX_SCRIPT_BYTES) return undefined;
+      return await readFile(file, "utf8");
+    } catch {
+      return undefined;
+    }
+  };
 }

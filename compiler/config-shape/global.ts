@@ -43,13 +43,33 @@ const backpressure = object({
 });
 
 const hooks = object({
-  enabled: flag("Run per-source JS hooks.", false),
-  path: text("Directory of hook scripts.", { default: "./hooks" }),
-  timeout_secs: integer("Timeout per hook call.", 1, undefined, 5),
-  memory_limit_mb: integer("Memory limit per hook call.", 1),
-  allow_network: flag("Allow fetch() in hooks.", false),
-  allow_fs: flag("Allow file system access in hooks.", false),
-  auth_cache_ttl_secs: integer("Cache getAuth results this long (0 = off).", 0, undefined, 1800),
+  enabled: flag("Run the sources' JS hooks (docs/hooks.md).", DEFAULTS.hooksEnabled),
+  path: text("Directory of `hooks.script` files, relative to the config file.", {
+    default: DEFAULTS.hooksPath,
+  }),
+  timeout_secs: integer(
+    "Longest one hook call may take (awaited Promises and fetch() included); the script is stopped.",
+    1,
+    undefined,
+    DEFAULTS.hooksTimeoutSecs,
+  ),
+  memory_limit_mb: integer(
+    "Memory cap of each source's sandbox in MB (at least 16).",
+    1,
+    undefined,
+    DEFAULTS.hooksMemoryLimitMb,
+  ),
+  allow_network: flag(
+    "Define fetch() in hook sandboxes (the source's hosts only).",
+    DEFAULTS.hooksAllowNetwork,
+  ),
+  allow_fs: flag("Accepted for compatibility; hooks never have file access.", false),
+  auth_cache_ttl_secs: integer(
+    "Reuse a getAuth result this long (0 = call it on every poll).",
+    0,
+    undefined,
+    DEFAULTS.hooksAuthCacheTtlSecs,
+  ),
 });
 
 const output = object({
@@ -103,7 +123,7 @@ export const GLOBAL_SCHEMA = object(
     load_shedding: planned(
       object({ skip_priority_below: integer("Skip sources below this priority.", 0, 10) }),
     ),
-    hooks: planned(hooks),
+    hooks,
     audit: object({
       enabled: flag("Write audit log lines.", DEFAULTS.auditEnabled),
       log_credential_access: flag("Log when a secret is read.", DEFAULTS.auditLogCredentialAccess),

@@ -139,12 +139,18 @@ export const SOURCE_SCHEMA = object(
     response_events_path: text("Dotted path to the events array."),
     response_event_object_path: text("Dotted path inside each element to the event."),
     response_streaming: planned(oneOfValues(["buffered", "full"], "Streaming JSON parse mode.")),
-    hooks: planned(
-      object({
-        script: text("Hook script file, relative to global.hooks.path."),
-        script_inline: text("Hook script source."),
-      }),
-    ),
+    hooks: object({
+      script: text("Hook script file: under `global.hooks.path`, unless absolute or starting with `./`."),
+      script_inline: text("Hook script source (JavaScript, verbatim: `${…}` is not a placeholder)."),
+      env: list(
+        Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }),
+        "Exactly these environment variables reach `ctx.env` (default: the names the script reads literally).",
+      ),
+      allow_hosts: list(
+        Type.String({ minLength: 1 }),
+        "More hosts fetch() and hook-returned URLs may reach (`*.example.com` for subdomains); the source's own are always allowed.",
+      ),
+    }),
   },
   { required: ["url"], description: "One HTTP API to poll." },
 );

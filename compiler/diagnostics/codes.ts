@@ -119,6 +119,13 @@ export const DIAGNOSTIC_CODES = {
     title: "Value does not have the expected form",
     example: "auth:\n  type: bearer\n  token_env: ${OKTA_TOKEN}   # the variable's name, not its value",
   },
+  HLR1201: {
+    stage: "syntax",
+    severity: "error",
+    title: "Hook script syntax error (at the script's own line and column)",
+    example:
+      "function parseResponse(ctx, response) {\n  return response.body.items.map((e) => ({ event: e })\n}",
+  },
   HLR3001: {
     stage: "semantic",
     severity: "warning",
@@ -269,6 +276,60 @@ export const DIAGNOSTIC_CODES = {
     example:
       "url: https://api.slack.com/audit/v1/logs\nschedule: { interval_secs: 10 }\npagination: { strategy: cursor, max_pages: 25 }",
   },
+  HLR3201: {
+    stage: "semantic",
+    severity: "error",
+    title: "Hook script imports a module (the sandbox has no module loader)",
+    example: 'import { parse } from "./helpers.js";',
+  },
+  HLR3202: {
+    stage: "semantic",
+    severity: "error",
+    title: "Hook script defines none of the five hooks",
+    example: "function parse(ctx, response) { return []; }",
+  },
+  HLR3203: {
+    stage: "semantic",
+    severity: "error",
+    title: "Hook script reads `ctx.env` dynamically without a `hooks.env` list",
+    example: "const token = ctx.env[name];",
+  },
+  HLR3204: {
+    stage: "semantic",
+    severity: "error",
+    title: "Hook script reads an environment variable `hooks.env` does not list",
+    example: "hooks: { script: a.js, env: [API_KEY] }   # a.js reads ctx.env.API_TOKEN",
+  },
+  HLR3205: {
+    stage: "semantic",
+    severity: "warning",
+    title: "Hook script defines a name close to a hook's (it is not called)",
+    example: "function getauth(ctx) { … }",
+  },
+  HLR3206: {
+    stage: "semantic",
+    severity: "warning",
+    title: "Hook defined but not exported in a script with exports (it is not called)",
+    example: "export function getAuth() {}\nfunction parseResponse() {}",
+  },
+  HLR3207: {
+    stage: "semantic",
+    severity: "warning",
+    title: "Hook script uses a Node.js global the sandbox does not have",
+    example: "const fs = require('fs');",
+  },
+  HLR3208: {
+    stage: "semantic",
+    severity: "warning",
+    title: "Hook script calls fetch() but `global.hooks.allow_network` is not true",
+    example: "await fetch('https://api.example.com/login')   # allow_network: false",
+  },
+  HLR3209: {
+    stage: "semantic",
+    severity: "warning",
+    title: "Source has hooks but `global.hooks.enabled` is not true (they are not run)",
+    example: "sources:\n  a:\n    hooks: { script: a.js }   # no global.hooks.enabled: true",
+  },
   HLR4001: {
     stage: "cross-file",
     severity: "error",
@@ -286,6 +347,12 @@ export const DIAGNOSTIC_CODES = {
     severity: "error",
     title: "No sources defined",
     example: "global:\n  log_level: info   # and no sources: anywhere",
+  },
+  HLR4004: {
+    stage: "cross-file",
+    severity: "error",
+    title: "Hook script file is missing or unreadable",
+    example: "hooks:\n  script: andromeda-audit.js   # no hooks/andromeda-audit.js next to the config",
   },
   HLR9001: {
     stage: "internal",

@@ -13,12 +13,16 @@ export const RUNTIME_MODULE = "@helr/runtime";
 /** Value exports generated code uses. */
 export type RuntimeValue =
   | "defineSource"
+  | typeof HOOKS_FACTORY
   | (typeof AUTH_FACTORIES)[AuthSpec["type"]]
   | (typeof PAGINATION_FACTORIES)[PaginationSpec["strategy"]]
   | (typeof STORE_FACTORIES)[StateBackend];
 
 /** Type exports generated code uses. */
 export type RuntimeType = "App" | "GlobalSpec" | "SourceSpec";
+
+/** What a source with hooks links (and with it QuickJS): no other source's module names it. */
+export const HOOKS_FACTORY = "hookScript";
 
 /** Auth factory per `auth.type`. */
 export const AUTH_FACTORIES = {

@@ -5,18 +5,23 @@
 import type { SourceSpec } from "../../runtime/spec.ts";
 import { doc, lit } from "./literal.ts";
 import { printModule } from "./module-printer.ts";
-import { AUTH_FACTORIES, PAGINATION_FACTORIES, type RuntimeValue } from "./runtime-imports.ts";
+import { AUTH_FACTORIES, HOOKS_FACTORY, PAGINATION_FACTORIES, type RuntimeValue } from "./runtime-imports.ts";
 
 /** Runtime factories one source links, by defineSource() option name. */
 export interface SourceFactories {
   readonly auth?: RuntimeValue;
   readonly pagination: RuntimeValue;
+  readonly hooks?: RuntimeValue;
 }
 
 /** Picks the factories for a source from its auth type and pagination strategy. */
 export function sourceFactories(spec: SourceSpec): SourceFactories {
   const pagination = PAGINATION_FACTORIES[spec.pagination.strategy];
-  return spec.auth ? { auth: AUTH_FACTORIES[spec.auth.type], pagination } : { pagination };
+  return {
+    ...(spec.auth ? { auth: AUTH_FACTORIES[spec.auth.type] } : {}),
+    pagination,
+    ...(spec.hooks?.script ? { hooks: HOOKS_FACTORY } : {}),
+  };
 }
 
 /** `// @generated …` header text (without the `// `); user text goes through doc(). */
@@ -31,11 +36,15 @@ export function generatedHeader(version: string, origin?: string): string {
  * @param version helrc version, printed in the header only.
  */
 export function emitSourceModule(spec: SourceSpec, version: string): string {
-  const { auth, pagination } = sourceFactories(spec);
-  const linked = auth ? `auth: ${auth}, pagination: ${pagination}` : `pagination: ${pagination}`;
+  const factories = sourceFactories(spec);
+  const parts = (["auth", "pagination", "hooks"] as const).flatMap((key) => {
+    const factory = factories[key];
+    return factory === undefined ? [] : [{ key, factory }];
+  });
+  const linked = parts.map(({ key, factory }) => `${key}: ${factory}`).join(", ");
   return printModule({
     header: generatedHeader(version, spec.origin),
-    values: auth ? ["defineSource", auth, pagination] : ["defineSource", pagination],
+    values: ["defineSource", ...parts.map((p) => p.factory)],
     types: ["SourceSpec"],
     consts: [
       { name: "spec", initializer: `${lit(spec)} as const satisfies SourceSpec` },

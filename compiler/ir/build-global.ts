@@ -1,10 +1,10 @@
-import type { GlobalSpec, StateSpec } from "../../runtime/spec.ts";
+import type { GlobalHooksSpec, GlobalSpec, StateSpec } from "../../runtime/spec.ts";
 import type { RawGlobal } from "../config-shape/types.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { optional, unescapeDollars } from "./text.ts";
 
 /** The resolved global settings; every field has a value (defaults from {@link DEFAULTS}). */
-export function buildGlobal(raw: RawGlobal | undefined): GlobalSpec {
+export function buildGlobal(raw: RawGlobal | undefined, anyHooks = false): GlobalSpec {
   const sources = raw?.bulkhead?.max_concurrent_sources;
   return {
     logLevel: raw?.log_level ?? DEFAULTS.logLevel,
@@ -19,6 +19,18 @@ export function buildGlobal(raw: RawGlobal | undefined): GlobalSpec {
       logCredentialAccess: raw?.audit?.log_credential_access ?? DEFAULTS.auditLogCredentialAccess,
       logConfigChanges: raw?.audit?.log_config_changes ?? DEFAULTS.auditLogConfigChanges,
     },
+    // Only programs that have hooks (or say how to run them) carry the block.
+    ...optional("hooks", raw?.hooks !== undefined || anyHooks ? buildHooks(raw?.hooks) : undefined),
+  };
+}
+
+function buildHooks(raw: RawGlobal["hooks"]): GlobalHooksSpec {
+  return {
+    enabled: raw?.enabled ?? DEFAULTS.hooksEnabled,
+    timeoutMs: (raw?.timeout_secs ?? DEFAULTS.hooksTimeoutSecs) * 1000,
+    memoryLimitMb: raw?.memory_limit_mb ?? DEFAULTS.hooksMemoryLimitMb,
+    allowNetwork: raw?.allow_network ?? DEFAULTS.hooksAllowNetwork,
+    authCacheTtlSecs: raw?.auth_cache_ttl_secs ?? DEFAULTS.hooksAuthCacheTtlSecs,
   };
 }
 

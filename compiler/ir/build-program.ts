@@ -36,5 +36,11 @@ export function buildProgramFromRaw(files: readonly RawFile[]): ProgramIR {
   const sources = files.flatMap(({ file, raw }) =>
     Object.entries(raw.sources ?? {}).map(([id, source]) => buildSource(source, { id, file }, rawGlobal)),
   );
-  return { global: buildGlobal(rawGlobal), sources };
+  return {
+    global: buildGlobal(
+      rawGlobal,
+      sources.some((s) => s.hooks !== undefined),
+    ),
+    sources,
+  };
 }

@@ -1,5 +1,6 @@
 import type { HooksSpec, JsonValue, SourceSpec } from "../../runtime/spec.ts";
 import type { RawGlobal, RawSource } from "../config-shape/types.ts";
+import { hookScriptPath } from "../hooks/script-path.ts";
 import { buildAuth } from "./build-auth.ts";
 import {
   buildDedupe,
@@ -56,11 +57,18 @@ export function buildSource(raw: RawSource, origin: SourceOrigin, global: RawGlo
     policy: buildPolicy(raw),
     limits: buildLimits(raw),
     resilience: buildResilience(raw.resilience, global),
-    ...optional("hooks", buildHooks(raw.hooks)),
+    ...optional("hooks", buildHooks(raw.hooks, global)),
   };
 }
 
-function buildHooks(raw: RawSource["hooks"]): HooksSpec | undefined {
+function buildHooks(raw: RawSource["hooks"], global: RawGlobal | undefined): HooksSpec | undefined {
   if (raw === undefined) return undefined;
-  return { ...optional("script", raw.script), ...optional("scriptInline", raw.script_inline) };
+  // Validation guarantees exactly one of script and script_inline.
+  const file = raw.script !== undefined ? hookScriptPath(raw.script, global?.hooks?.path) : undefined;
+  return {
+    ...optional("file", file),
+    ...optional("inline", raw.script_inline),
+    ...optional("env", raw.env),
+    allowHosts: raw.allow_hosts ?? [],
+  };
 }

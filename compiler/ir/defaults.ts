@@ -107,4 +107,12 @@ export const DEFAULTS = {
   auditEnabled: false,
   auditLogCredentialAccess: true,
   auditLogConfigChanges: true,
+
+  hooksEnabled: false,
+  hooksPath: "./hooks",
+  hooksTimeoutSecs: 5,
+  /** Per source sandbox; values below 16 are raised to 16 (the size a QuickJS instance starts at). */
+  hooksMemoryLimitMb: 128,
+  hooksAllowNetwork: false,
+  hooksAuthCacheTtlSecs: 1800,
 } as const;

@@ -24,6 +24,14 @@ export interface PageContext {
   readonly now: () => Date;
 }
 
+/** What one written line held (for commitState). */
+export interface WrittenEvent {
+  readonly ts: string;
+  readonly source: string;
+  readonly event: unknown;
+  readonly id?: string;
+}
+
 /** A page's counts once its lines were rendered. */
 export interface PageTally {
   /** Events in the response, before filters and dedupe. */
@@ -72,18 +80,28 @@ export class PageLines implements PageTally {
   readonly #events: Extraction["events"];
   readonly #ctx: PageContext;
   readonly #format: LineFormat;
+  /** Formats for labels a parseResponse hook chose (its events' `source`). */
+  readonly #formats = new Map<string, LineFormat>();
+  readonly #endpoint: string;
+  readonly #requestId: string | undefined;
   readonly #sizeHint: number;
 
-  constructor(ctx: PageContext, extraction: Pick<Extraction, "events">, response?: HttpResponse) {
+  /** With `collect`: what was written for each line (commitState's events), in order. */
+  readonly written: WrittenEvent[] | undefined;
+
+  constructor(
+    ctx: PageContext,
+    extraction: Pick<Extraction, "events">,
+    response?: HttpResponse,
+    options: { readonly collect?: boolean } = {},
+  ) {
     this.#ctx = ctx;
+    this.written = options.collect === true ? [] : undefined;
     this.#events = extraction.events;
     this.extracted = extraction.events.length;
-    this.#format = new LineFormat({
-      labelKey: ctx.spec.labelKey,
-      labelValue: ctx.spec.labelValue,
-      endpoint: response ? new URL(response.url).pathname : "",
-      requestId: response ? requestIdOf(response, ctx.spec.transform.requestIdHeaders) : undefined,
-    });
+    this.#endpoint = response ? new URL(response.url).pathname : "";
+    this.#requestId = response ? requestIdOf(response, ctx.spec.transform.requestIdHeaders) : undefined;
+    this.#format = this.#formatFor(ctx.spec.labelValue);
     this.#sizeHint = (response?.body.length ?? 0) + this.extracted * 256;
   }
 
@@ -105,16 +123,23 @@ export class PageLines implements PageTally {
         this.filtered++;
         continue;
       }
-      const id = eventId(event.value, spec);
+      const id = event.chosen !== undefined ? event.chosen.id : eventId(event.value, spec);
       if (dedupe && id !== undefined && dedupe.has(id)) {
         this.duplicates++;
         continue;
       }
-      if (!this.#render(event, id, out)) {
+      const ts = this.#render(event, id, out);
+      if (ts === undefined) {
         this.oversized++;
         continue;
       }
       this.emitted++;
+      this.written?.push({
+        ts,
+        source: event.chosen?.label ?? spec.labelValue,
+        event: event.value,
+        ...(id !== undefined ? { id } : {}),
+      });
       lines++;
       keys?.push(lineKey(spec.id, id, event));
       if (dedupe && id !== undefined && dedupe.add(id)) this.newIds.push(id);
@@ -135,12 +160,16 @@ export class PageLines implements PageTally {
     return !exclude.some((re) => re.test(raw));
   }
 
-  /** Appends one line to `out`; false when it was dropped for max_line_bytes (skip). */
-  #render(event: ExtractedEvent, id: string | undefined, out: LineBuffer): boolean {
+  /** Appends one line to `out`; its `ts`, or undefined when it was dropped for max_line_bytes (skip). */
+  #render(event: ExtractedEvent, id: string | undefined, out: LineBuffer): string | undefined {
     const { spec, now } = this.#ctx;
     const value = event.value;
-    const ts = eventTime(value, spec.transform.timeFields, now);
-    const metaId = spec.transform.idField !== undefined ? getPath(value, spec.transform.idField) : id;
+    const chosen = event.chosen;
+    const ts = chosen?.ts ?? eventTime(value, spec.transform.timeFields, now);
+    const metaId =
+      chosen === undefined && spec.transform.idField !== undefined
+        ? getPath(value, spec.transform.idField)
+        : id;
     const message =
       spec.transform.messageField !== undefined ? getPath(value, spec.transform.messageField) : undefined;
     const line: LineParts = {
@@ -150,15 +179,30 @@ export class PageLines implements PageTally {
       message: typeof message === "string" ? message : undefined,
     };
     const start = out.length;
-    const bytes = this.#format.append(out, line);
+    const format = chosen?.label !== undefined ? this.#formatFor(chosen.label) : this.#format;
+    const bytes = format.append(out, line);
     this.#observeTime(ts);
     const max = spec.limits.maxLineBytes;
-    if (max === undefined || bytes <= max) return true;
+    if (max === undefined || bytes <= max) return ts;
     out.truncate(start);
-    if (spec.policy.maxLineBytesBehavior === "skip") return false;
+    if (spec.policy.maxLineBytesBehavior === "skip") return undefined;
     if (spec.policy.maxLineBytesBehavior === "fail") throw new LineTooLongError(bytes, max);
-    out.writeText(this.#format.truncated(line, max));
-    return true;
+    out.writeText(format.truncated(line, max));
+    return ts;
+  }
+
+  #formatFor(labelValue: string): LineFormat {
+    let format = this.#formats.get(labelValue);
+    if (format === undefined) {
+      format = new LineFormat({
+        labelKey: this.#ctx.spec.labelKey,
+        labelValue,
+        endpoint: this.#endpoint,
+        requestId: this.#requestId,
+      });
+      this.#formats.set(labelValue, format);
+    }
+    return format;
   }
 
   /** Newest `ts` among the lines written (epoch ms), for ingest lag; RFC 3339 texts of one API compare as text. */

@@ -10,6 +10,9 @@ import { PassState } from "./pass-state.ts";
 import type { ResolvedRequest } from "./resolve.ts";
 import type { PollDeps, PollSummary } from "./types.ts";
 
+/** Pages a getNextPage hook may chain in one pass when the source has no `pagination:` (the Rust Helr's fixed limit). */
+export const HOOK_MAX_PAGES = 100;
+
 /** The next link or cursor pointed at another origin than the source's URL; nothing was sent there. */
 export class ForeignOriginError extends HelrError {
   constructor(sourceId: string, origin: string, configured: string) {
@@ -120,10 +123,7 @@ export class Pass {
     response: HttpResponse,
     page: { readonly lines: PageLines; readonly document: unknown } | undefined,
   ): Step {
-    const s = this.summary;
-    s.requests++;
-    s.pages++;
-    s.bytes += response.body.length;
+    this.#count(response);
     if (page === undefined) return { kind: "stop", reason: "unparsable_page" };
     const step = this.source.paginator.next({
       request,
@@ -135,6 +135,25 @@ export class Pass {
       now: this.deps.now(),
     });
     return this.#shared(step);
+  }
+
+  /**
+   * The step a getNextPage hook chose after a page, held to the same shared rules (origin, loop
+   * guard, max_bytes, shutdown) and to the strategy's `max_pages`.
+   */
+  nextFromHook(response: HttpResponse, step: Step): Step {
+    this.#count(response);
+    const pagination = this.source.spec.pagination;
+    const maxPages = "maxPages" in pagination ? pagination.maxPages : HOOK_MAX_PAGES;
+    if (step.kind === "next" && this.#pageNumber >= maxPages) return { kind: "stop", reason: "max_pages" };
+    return this.#shared(step);
+  }
+
+  #count(response: HttpResponse): void {
+    const s = this.summary;
+    s.requests++;
+    s.pages++;
+    s.bytes += response.body.length;
   }
 
   #shared(step: Step): Step {

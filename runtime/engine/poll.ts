@@ -3,13 +3,15 @@ import { coded, codeOf, HelrError } from "../errors/helr-error.ts";
 import { ParseError } from "../extract/events.ts";
 import { extractPage, type ReceivedPage } from "../extract/response.ts";
 import { redactUrl } from "../http/redact.ts";
-import type { PageRequest, Step } from "../paginate/types.ts";
+import type { PageRequest } from "../paginate/types.ts";
 import { Checkpointer } from "./checkpoint.ts";
 import { PageFetcher } from "./fetch.ts";
+import { hookStages } from "./hook-stages.ts";
 import { emptyPage, PageLines } from "./page-lines.ts";
 import { Pass } from "./pass.ts";
 import { resolveRequest } from "./resolve.ts";
 import { type SourceContext, sourceContext } from "./source-context.ts";
+import { declarativeStages, type Page, type PassStages } from "./stages.ts";
 import type { PollDeps, PollSummary } from "./types.ts";
 import { writeLines } from "./write.ts";
 
@@ -22,6 +24,10 @@ export type { PollDeps, PollSummary } from "./types.ts";
  *   parse/API error: all or nothing) → paginate (the next step) → write (filters, dedupe,
  *   lines → sink) → checkpoint (sink flush, then an atomic commit of the position, marks and
  *   dedupe ids; overlapped with the next page's fetch).
+ *
+ * The request, extract and paginate stages, and what the last checkpoint adds, are
+ * {@link PassStages}: the configuration's own, or a hook script's where it defines a hook
+ * (engine/hook-stages.ts). The loop is the same either way.
  *
  * Output, backpressure and delivery live in the sink (deps.sink), durability and fencing in the
  * store (deps.store), metrics in the observers of deps.events: they plug in without a branch
@@ -36,15 +42,18 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
   const pass = new Pass(source, resolved, stored, deps);
   const fetcher = new PageFetcher(source, context, resolved, deps);
   const checkpoints = new Checkpointer(source, deps);
-  let request = pass.first();
+  const declarative = declarativeStages(pass, (received) => readPage(received, fetcher, context, deps));
+  const stages = await hookStages(source, context, resolved, pass, deps, declarative);
+  await stages.begin();
+  let request = await prepared(stages, pass.first(), 1);
   try {
     while (request !== undefined) {
       const pageNumber = pass.begin();
       let received: ReceivedPage;
-      let page: ReturnType<typeof readPage>;
+      let page: Page;
       try {
         received = await fetcher.take(request);
-        page = readPage(received, fetcher, context, deps);
+        page = await stages.extract(received, request);
       } catch (error) {
         if (deps.stopping() && codeOf(error) === "HELR_HTTP_ABORTED") {
           // A shutdown cut a wait or a request short: the pass ends at its last checkpoint.
@@ -52,19 +61,22 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
           break;
         }
         if (!(pageNumber === 1 && pass.shouldRestart(error))) throw error;
-        request = await restart(pass, checkpoints, deps, error);
+        request = await prepared(stages, await restart(pass, checkpoints, deps, error), 1);
         continue;
       }
       const { response } = received;
-      const step = pass.next(request, response, page);
-      if (step.kind === "next") fetcher.prefetch(step.request);
+      const step = await stages.paginate(request, received, page);
+      const next = step.kind === "next" ? await stages.prepare(step.request, pageNumber + 1) : undefined;
+      if (next !== undefined) fetcher.prefetch(next);
       const lines = page?.lines ?? emptyPage(context.page);
       await writeLines(lines, source, response.url, deps, checkpoints.settled());
       publishPage(deps, spec.id, response.body.length, lines);
+      stages.written(lines);
       pass.record(lines, step);
       pass.add(context.dedupeChanges(lines.newIds));
+      if (step.kind === "stop") pass.add(await stages.finish());
       if (spec.policy.checkpoint === "per_page" || step.kind === "stop") checkpoints.start(pass.take());
-      request = nextRequest(step);
+      request = next;
     }
     await checkpoints.settled();
   } finally {
@@ -88,7 +100,7 @@ function readPage(
   fetcher: PageFetcher,
   context: SourceContext,
   deps: PollDeps,
-): { readonly lines: PageLines; readonly document: unknown } | undefined {
+): Page {
   const { spec } = context;
   const { response } = received;
   try {
@@ -124,8 +136,13 @@ async function restart(
   return request;
 }
 
-function nextRequest(step: Step): PageRequest | undefined {
-  return step.kind === "next" ? step.request : undefined;
+/** The pass's request as it goes out (the prepare stage), or undefined when there is none. */
+async function prepared(
+  stages: PassStages,
+  request: PageRequest | undefined,
+  pageNumber: number,
+): Promise<PageRequest | undefined> {
+  return request === undefined ? undefined : stages.prepare(request, pageNumber);
 }
 
 function publishPage(deps: PollDeps, sourceId: string, bytes: number, lines: PageLines): void {

@@ -78,6 +78,7 @@ function buildRequest(
   const headers: Record<string, string> = { "user-agent": `helr/${version}`, accept: "application/json" };
   if (request.body !== undefined) headers["content-type"] = "application/json";
   for (const [name, value] of Object.entries(resolved.headers)) headers[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
   return { method, url: withQuery(request.url, resolved.everyQueryParams), headers };
 }
 

@@ -12,6 +12,8 @@ export interface ExtractedEvent extends EventText {
   readonly value: unknown;
   /** The event's JSON text as received, on one line. */
   readonly raw: string;
+  /** Set by a parseResponse hook: the line's `ts`, `meta.id` (also the dedupe key) and label value. */
+  readonly chosen?: { readonly ts?: string; readonly id?: string; readonly label?: string };
 }
 
 /** A page's events in order; the byte path makes each one only when it is reached. */

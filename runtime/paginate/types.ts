@@ -9,6 +9,8 @@ export interface PageRequest {
   readonly url: string;
   /** JSON body for POST sources. */
   readonly body?: JsonValue;
+  /** Headers a hook added (getAuth, buildRequest), over the source's own. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** What a paginator may look at after a page was received and its events written. */

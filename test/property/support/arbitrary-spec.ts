@@ -281,7 +281,25 @@ export const sourceSpec: fc.Arbitrary<SourceSpec> = opt(
       { requiredKeys: [] },
     ),
     resilience,
-    hooks: fc.record({ script: text, scriptInline: text }, { requiredKeys: [] }),
+    hooks: fc.record(
+      {
+        allowHosts: fc.array(text, { maxLength: 2 }),
+        script: fc.record({
+          name: text,
+          code: text,
+          sha256: text,
+          hooks: fc.subarray([
+            "getAuth",
+            "buildRequest",
+            "parseResponse",
+            "getNextPage",
+            "commitState",
+          ] as const),
+          env: fc.array(text, { maxLength: 2 }),
+        }),
+      },
+      { requiredKeys: ["allowHosts"] },
+    ),
   },
   ["body", "auth", "from", "watermark", "dedupe", "hooks"],
 );
