@@ -63,7 +63,7 @@ const hooks = object({
     "Define fetch() in hook sandboxes (the source's hosts only).",
     DEFAULTS.hooksAllowNetwork,
   ),
-  allow_fs: flag("Accepted for compatibility; hooks never have file access.", false),
+  allow_fs: planned(flag("Accepted for compatibility; hooks never have file access.", false)),
   auth_cache_ttl_secs: integer(
     "Reuse a getAuth result this long (0 = call it on every poll).",
     0,

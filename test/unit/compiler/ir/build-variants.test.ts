@@ -252,7 +252,7 @@ describe("events", () => {
     );
     expect(spec.body).toEqual({ query: "$${x} ${Q}", n: [1, true, null] });
     expect(spec.everyQueryParams).toEqual({ limit: "100" });
-    expect(spec.hooks).toEqual({ script: "a.js" });
+    expect(spec.hooks).toEqual({ file: "hooks/a.js", allowHosts: [] });
   });
 });
 
