@@ -424,4 +424,17 @@ export interface GlobalSpec {
     readonly logCredentialAccess: boolean;
     readonly logConfigChanges: boolean;
   };
+  /**
+   * `global.replicas`: several replicas sharing the sources through leases (docs/deploy.md).
+   * The IR always fills it; optional so that a hand-written spec (tests) means "off".
+   */
+  readonly replicas?: ReplicasSpec;
+}
+
+/** `global.replicas`, resolved. */
+export interface ReplicasSpec {
+  readonly enabled: boolean;
+  readonly leaseTtlSecs: number;
+  /** Absent: a third of the TTL. */
+  readonly renewEverySecs?: number;
 }

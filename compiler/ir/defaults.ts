@@ -107,4 +107,8 @@ export const DEFAULTS = {
   auditEnabled: false,
   auditLogCredentialAccess: true,
   auditLogConfigChanges: true,
+
+  /** `global.replicas`: off; a lease lives 10 s (runtime/state/lease-settings.ts derives the rest). */
+  replicasEnabled: false,
+  leaseTtlSecs: 10,
 } as const;
