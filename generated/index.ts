@@ -36,6 +36,10 @@ export const global = {
     "logCredentialAccess": true,
     "logConfigChanges": true,
   },
+  "replicas": {
+    "enabled": false,
+    "leaseTtlSecs": 10,
+  },
 } as const satisfies GlobalSpec;
 
 export const app: App = {

@@ -464,4 +464,17 @@ export interface GlobalSpec {
   };
   /** `global.hooks`; absent when no source has hooks and the block is not set. */
   readonly hooks?: GlobalHooksSpec;
+  /**
+   * `global.replicas`: several replicas sharing the sources through leases (docs/deploy.md).
+   * The IR always fills it; optional so that a hand-written spec (tests) means "off".
+   */
+  readonly replicas?: ReplicasSpec;
+}
+
+/** `global.replicas`, resolved. */
+export interface ReplicasSpec {
+  readonly enabled: boolean;
+  readonly leaseTtlSecs: number;
+  /** Absent: a third of the TTL. */
+  readonly renewEverySecs?: number;
 }

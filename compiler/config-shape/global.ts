@@ -97,6 +97,25 @@ export const GLOBAL_SCHEMA = object(
       path: text("SQLite file.", { default: DEFAULTS.statePath }),
       url: text(`Redis or Postgres connection URL (Redis default: \`${DEFAULTS.redisUrl}\`).`),
     }),
+    replicas: object(
+      {
+        enabled: flag(
+          "Run several copies of this bundle on one Redis or Postgres state store: each source is polled by the one replica holding its lease.",
+          DEFAULTS.replicasEnabled,
+        ),
+        lease_ttl_secs: integer(
+          "How long a source's lease lives without renewal (store clock); a dead replica's sources move after this.",
+          1,
+          undefined,
+          DEFAULTS.leaseTtlSecs,
+        ),
+        renew_every_secs: decimal(
+          "Heartbeat, renewal and rebalancing period (default: a third of `lease_ttl_secs`; at most half of it).",
+          { above: 0 },
+        ),
+      },
+      { description: "Several replicas sharing the sources through leases with fencing (docs/deploy.md)." },
+    ),
     api: planned(server(8080)),
     metrics: planned(server(9090)),
     backpressure: planned(backpressure),

@@ -239,6 +239,12 @@ export const DIAGNOSTIC_CODES = {
     title: "Header value with a character HTTP cannot carry (CR, LF, NUL, another control character)",
     example: 'auth:\n  type: bearer\n  token_env: OKTA_TOKEN\n  prefix: "SSWS\\r\\nX-Injected: 1"',
   },
+  HLR3019: {
+    stage: "semantic",
+    severity: "error",
+    title: "`replicas` enabled with a state store that belongs to one process (sqlite or memory)",
+    example: "global:\n  state: { backend: sqlite }\n  replicas: { enabled: true }",
+  },
   HLR3101: {
     stage: "semantic",
     severity: "warning",

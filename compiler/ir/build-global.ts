@@ -19,6 +19,11 @@ export function buildGlobal(raw: RawGlobal | undefined, anyHooks = false): Globa
       logCredentialAccess: raw?.audit?.log_credential_access ?? DEFAULTS.auditLogCredentialAccess,
       logConfigChanges: raw?.audit?.log_config_changes ?? DEFAULTS.auditLogConfigChanges,
     },
+    replicas: {
+      enabled: raw?.replicas?.enabled ?? DEFAULTS.replicasEnabled,
+      leaseTtlSecs: raw?.replicas?.lease_ttl_secs ?? DEFAULTS.leaseTtlSecs,
+      ...optional("renewEverySecs", raw?.replicas?.renew_every_secs),
+    },
     // Only programs that have hooks (or say how to run them) carry the block.
     ...optional("hooks", raw?.hooks !== undefined || anyHooks ? buildHooks(raw?.hooks) : undefined),
   };

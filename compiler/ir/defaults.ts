@@ -115,4 +115,7 @@ export const DEFAULTS = {
   hooksMemoryLimitMb: 128,
   hooksAllowNetwork: false,
   hooksAuthCacheTtlSecs: 1800,
+  /** `global.replicas`: off; a lease lives 10 s (runtime/state/lease-settings.ts derives the rest). */
+  replicasEnabled: false,
+  leaseTtlSecs: 10,
 } as const;

@@ -17,6 +17,25 @@ export function checkGlobalRules(unit: ConfigUnit): Diagnostic[] {
     ...dumpDestination(entryAt(global, "dump_on_sigusr1")),
     ...stateBackend(entryAt(global, "state")),
     ...loadShedding(global),
+    ...replicasStore(global),
+  ];
+}
+
+/** Replicas share sources through the store, so it must be one they all reach (HLR3019). */
+function replicasStore(global: AstNode): Diagnostic[] {
+  const enabled = entryAt(entryAt(global, "replicas")?.value, "enabled");
+  if (enabled === undefined || flagAt(global, "replicas", "enabled") !== true) return [];
+  const backend = textAt(global, "state", "backend") ?? "sqlite";
+  if (backend === "redis" || backend === "postgres") return [];
+  return [
+    diagnostic(
+      "HLR3019",
+      enabled.value.span,
+      `\`replicas: { enabled: true }\` needs a state store every replica shares, but \`state.backend\` is \`${backend}\`, which belongs to one process`,
+      {
+        hint: 'set `state: { backend: redis, url: "redis://…" }` or `backend: postgres` with a `url`, or turn replicas off',
+      },
+    ),
   ];
 }
 

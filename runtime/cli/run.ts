@@ -21,6 +21,7 @@ import { memoryStore } from "../state/memory.ts";
 import { openStore as openConfiguredStore } from "../state/open.ts";
 import type { StateStore } from "../state/store.ts";
 import { type CommonOptions, parseRunOptions, type RunOptions } from "./run-options.ts";
+import { type Replicas, startReplicas } from "./run-replicas.ts";
 import { onShutdown, type Shutdown } from "./shutdown.ts";
 import { UsageError } from "./usage.ts";
 
@@ -48,12 +49,14 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
   let store: StateStore | undefined;
   let prepared: Prepared[] = [];
   let onHangup: (() => void) | undefined;
+  let replicas: Replicas | undefined;
   try {
     store = await openStore(app, options, log);
+    replicas = startReplicas(app, store, sources, options, log, shutdown.waits);
     sink = options.output
       ? await fileSink(options.output, { rotate: options.rotate })
       : streamSink(process.stdout);
-    const deps: PollDeps = baseDeps(app, store, sink, log, shutdown);
+    const deps: PollDeps = baseDeps(app, replicas?.store ?? store, sink, log, shutdown);
     prepared = await Promise.all(sources.map((s) => prepareSource(s, deps, options)));
     onHangup = refreshCredentialsOnHangup(prepared, log);
     const fatal: { error?: Error } = {};
@@ -71,13 +74,15 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
       printSummaries(prepared, results);
       return results.some((r) => r instanceof Error) ? 1 : 0;
     }
+    const scheduled = replicas ? replicas.gate(poll, shutdown.waits) : poll;
     await runSchedule(
       prepared.map((p) => ({ ...p, schedule: p.source.spec.schedule })),
-      async (p) => void (await poll(p)),
+      async (p) => void (await scheduled(p)),
       { signal: shutdown.waits, random: Math.random, sleep },
     );
     return fatal.error ? 1 : 0;
   } finally {
+    await replicas?.close();
     shutdown.dispose();
     if (onHangup) process.off("SIGHUP", onHangup);
     await Promise.all(prepared.map((p) => p.runtime?.close()));

@@ -145,6 +145,7 @@ describe("IR: sources", () => {
       labelValue: "helr",
       state: { backend: "sqlite", path: "${HELR_STATE_DIR:-/var/lib/helr}/state.db" },
       audit: AUDIT_DEFAULTS,
+      replicas: { enabled: false, leaseTtlSecs: 10 },
     });
   });
 
@@ -189,7 +190,15 @@ describe("IR: sources", () => {
       labelValue: "helr",
       state: { backend: "sqlite", path: "./helr-state.db" },
       audit: AUDIT_DEFAULTS,
+      replicas: { enabled: false, leaseTtlSecs: 10 },
     });
+  });
+
+  it("reads global.replicas", () => {
+    const program = compile(
+      "global:\n  state: { backend: redis }\n  replicas: { enabled: true, lease_ttl_secs: 30, renew_every_secs: 5 }\nsources:\n  a: { url: https://a.example.com }\n",
+    );
+    expect(program.global.replicas).toEqual({ enabled: true, leaseTtlSecs: 30, renewEverySecs: 5 });
   });
 
   it("takes the label key from the source, then global, then `source`", () => {
