@@ -6,10 +6,14 @@
  */
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterEach, expect, it } from "vitest";
+import { buildOutput } from "../../compiler/ir/build-output.ts";
 import type { Sleep } from "../../runtime/output/delivery-retry.ts";
 import { type NatsSinkOptions, natsSink } from "../../runtime/output/nats-sink.ts";
 import { type BlockInfo, OutputError, type Sink } from "../../runtime/output/sink.ts";
-import { NATS_SINK_DEFAULTS, type NatsSinkSpec } from "../../runtime/output/sink-spec.ts";
+import type { NatsSinkSpec } from "../../runtime/spec.ts";
+
+const NATS_SINK_DEFAULTS = buildOutput(undefined).nats;
+
 import { parseOutputTarget } from "../../runtime/output/sink-url.ts";
 import {
   adminConnection,

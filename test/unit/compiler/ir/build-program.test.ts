@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { buildOutput } from "../../../../compiler/ir/build-output.ts";
 import { analyze, type ProgramIR } from "../../../../compiler/pipeline.ts";
 import type { GlobalSpec, SourceSpec } from "../../../../runtime/spec.ts";
 import { extractSeedBlocks } from "../support/seed-blocks.ts";
@@ -145,6 +146,7 @@ describe("IR: sources", () => {
       labelValue: "helr",
       state: { backend: "sqlite", path: "${HELR_STATE_DIR:-/var/lib/helr}/state.db" },
       audit: AUDIT_DEFAULTS,
+      output: buildOutput(undefined),
     });
   });
 
@@ -189,6 +191,7 @@ describe("IR: sources", () => {
       labelValue: "helr",
       state: { backend: "sqlite", path: "./helr-state.db" },
       audit: AUDIT_DEFAULTS,
+      output: buildOutput(undefined),
     });
   });
 
