@@ -10,11 +10,8 @@ import { buildOutput } from "../../compiler/ir/build-output.ts";
 import type { Sleep } from "../../runtime/output/delivery-retry.ts";
 import { type NatsSinkOptions, natsSink } from "../../runtime/output/nats-sink.ts";
 import { type BlockInfo, OutputError, type Sink } from "../../runtime/output/sink.ts";
-import type { NatsSinkSpec } from "../../runtime/spec.ts";
-
-const NATS_SINK_DEFAULTS = buildOutput(undefined).nats;
-
 import { parseOutputTarget } from "../../runtime/output/sink-url.ts";
+import type { NatsSinkSpec } from "../../runtime/spec.ts";
 import {
   adminConnection,
   countStream,
@@ -26,6 +23,7 @@ import {
 } from "../support/nats.ts";
 import { until } from "../support/ndjson-receiver.ts";
 
+const NATS_SINK_DEFAULTS = buildOutput(undefined).nats;
 const SUBJECT = "audit.events";
 
 function block(from: number, to: number): { text: string; info: BlockInfo } {
