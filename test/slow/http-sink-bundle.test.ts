@@ -4,10 +4,17 @@
  * mid-run. Every event arrives at least once, exactly once after deduplicating on `meta.id`, and
  * the exit code and stored state say whether everything was acknowledged.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildBundle, oktaConfig, runBundle } from "../e2e/cli-support.ts";
 import { cleanEnv, tempDir } from "../support/bundle.ts";
-import { type NdjsonReceiver, type ReceiverAction, startReceiver } from "../support/ndjson-receiver.ts";
+import {
+  type NdjsonReceiver,
+  type ReceiverAction,
+  startReceiver,
+  until,
+} from "../support/ndjson-receiver.ts";
 import { type OktaMock, startOktaMock } from "../support/okta-mock.ts";
 
 const TOKEN = "okta-sink-bundle-9f8e7d6c";
@@ -149,5 +156,40 @@ describe("helr run --once --output http://… (built bundle)", () => {
     receiver = down;
     expect((await run(dir, down.url)).code).toBe(0);
     expect(new Set(ids(down.stored))).toEqual(new Set(all()));
+  });
+
+  it.each([
+    ["comes back: everything delivered, SIGTERM exits 0", true],
+    ["stays down: SIGTERM gives up, exits 1, state not advanced", false],
+  ])("helr run (continuous) with the receiver down, then it %s", async (_title, comesBack) => {
+    const r = await startReceiver({ down: true });
+    receiver = r;
+    const dir = tempDir();
+    const requestsBefore = mock.requests.length;
+    const child = spawn(process.execPath, [built.bundle, "run", "--output", r.url], {
+      cwd: dir,
+      env: cleanEnv({ OKTA_URL: mock.url, OKTA_TOKEN: TOKEN, SINK_TOKEN }),
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = once(child, "exit");
+    await until(() => /still retrying, polling is paused/.test(stderr), "the sink reported as failing", 60_000);
+    // Polling paused: the first page waits for its acknowledgement; the engine's read-ahead
+    // fetches a page or two more, and then no more of the 20.
+    expect(mock.requests.length - requestsBefore).toBeLessThanOrEqual(3);
+    if (comesBack) {
+      await r.start();
+      await until(() => new Set(ids(r.stored)).size === EVENTS, "every event delivered", 60_000);
+    }
+    child.kill("SIGTERM");
+    const [code] = (await exited) as [number | null];
+    expect(code, stderr.slice(-2000)).toBe(comesBack ? 0 : 1);
+    expect(stderr).not.toContain(SINK_TOKEN);
+    if (!comesBack) await r.start();
+    const before = r.stored.length;
+    expect((await run(dir, r.url)).code).toBe(0);
+    if (comesBack) expect(r.stored.length).toBe(before);
+    else expect(new Set(ids(r.stored))).toEqual(new Set(all()));
   });
 });
