@@ -174,7 +174,11 @@ describe("helr run --once --output http://… (built bundle)", () => {
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
     const exited = once(child, "exit");
-    await until(() => /still retrying, polling is paused/.test(stderr), "the sink reported as failing", 60_000);
+    await until(
+      () => /still retrying, polling is paused/.test(stderr),
+      "the sink reported as failing",
+      60_000,
+    );
     // Polling paused: the first page waits for its acknowledgement; the engine's read-ahead
     // fetches a page or two more, and then no more of the 20.
     expect(mock.requests.length - requestsBefore).toBeLessThanOrEqual(3);
