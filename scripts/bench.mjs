@@ -24,6 +24,7 @@ import { idle } from "../bench/idle.mjs";
 import { model } from "../bench/model.mjs";
 import { parseOptions, USAGE } from "../bench/options.mjs";
 import { usesTimeBinary } from "../bench/proc.mjs";
+import { sinks } from "../bench/sinks.mjs";
 import { throughput } from "../bench/throughput.mjs";
 
 const log = (line) => process.stdout.write(`${line}\n`);
@@ -63,6 +64,7 @@ async function main() {
   });
   await run("cold", "coldStart", () => coldStart(options, log, { corpus: corpusBundle }));
   await run("model", "model", () => model(options, log));
+  await run("sinks", "sinks", () => sinks(options, log));
   writeText(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   formatWithBiome(RESULTS);
   writeText(join(ROOT, "bench", "results.svg"), renderChart(results));
@@ -109,6 +111,13 @@ function summary(r, ran) {
     lines.push(
       `  ${mark(r.compiler.checkMet)} helrc check of ${r.compiler.sources} sources ${r.compiler.check.medianMs} ms (< 1000 ms)`,
     );
+  if (r.sinks) {
+    const s = r.sinks;
+    const row = (name, x) => `${name} ${Math.round(x.eventsPerSec)} events/s, peak RSS ${x.peakRssMb} MB`;
+    lines.push(
+      `  sinks, ${s.events} events${when("sinks", "sinks")}: ${row("file", s.file)}; ${row("HTTP", s.http)}; ${row("NATS JetStream", s.nats)}`,
+    );
+  }
   return lines;
 }
 

@@ -1,6 +1,6 @@
 import { DEFAULTS } from "../ir/defaults.ts";
-import { headers } from "./common.ts";
 import { decimal, flag, integer, object, oneOfValues, planned, text } from "./kit.ts";
+import { OUTPUT_SCHEMA } from "./output.ts";
 
 const server = (port: number) =>
   object({
@@ -72,17 +72,6 @@ const hooks = object({
   ),
 });
 
-const output = object({
-  http: object({
-    batch_size: integer("Lines per POST.", 1, undefined, 100),
-    batch_timeout_ms: integer("Flush a partial batch after this long.", 1, undefined, 500),
-    headers,
-    timeout_secs: integer("Request timeout.", 1, undefined, 30),
-    max_retries: integer("Retries on 5xx, timeout or connect error.", 0, undefined, 3),
-  }),
-  nats: object({ subject: text("NATS subject.") }),
-});
-
 /** The optional `global:` block; at most one file may have it. */
 export const GLOBAL_SCHEMA = object(
   {
@@ -148,7 +137,7 @@ export const GLOBAL_SCHEMA = object(
       log_credential_access: flag("Log when a secret is read.", DEFAULTS.auditLogCredentialAccess),
       log_config_changes: flag("Log config loads and reloads.", DEFAULTS.auditLogConfigChanges),
     }),
-    output: planned(output),
+    output: OUTPUT_SCHEMA,
   },
   { description: "Settings shared by all sources." },
 );

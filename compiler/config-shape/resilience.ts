@@ -82,7 +82,8 @@ const rateLimit = object({
   ),
 });
 
-const tls = object({
+/** `tls:` of a source's resilience block, also used by the network sinks (`global.output.*.tls`). */
+export const TLS_SCHEMA = object({
   ca_file: filePath,
   ca_env: envName,
   ca_only: flag("Use only the given CA, not the system roots.", DEFAULTS.tlsCaOnly),
@@ -101,7 +102,7 @@ export const RESILIENCE_SCHEMA = object(
     retries,
     circuit_breaker: circuitBreaker,
     rate_limit: rateLimit,
-    tls,
+    tls: TLS_SCHEMA,
     bulkhead: object({
       max_concurrent_requests: integer(
         "Concurrent requests for this source (0 = no limit; default: the global bulkhead).",

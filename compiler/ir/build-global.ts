@@ -1,5 +1,6 @@
 import type { GlobalHooksSpec, GlobalSpec, StateSpec } from "../../runtime/spec.ts";
 import type { RawGlobal } from "../config-shape/types.ts";
+import { buildOutput } from "./build-output.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { optional, unescapeDollars } from "./text.ts";
 
@@ -19,6 +20,7 @@ export function buildGlobal(raw: RawGlobal | undefined, anyHooks = false): Globa
       logCredentialAccess: raw?.audit?.log_credential_access ?? DEFAULTS.auditLogCredentialAccess,
       logConfigChanges: raw?.audit?.log_config_changes ?? DEFAULTS.auditLogConfigChanges,
     },
+    output: buildOutput(raw?.output),
     replicas: {
       enabled: raw?.replicas?.enabled ?? DEFAULTS.replicasEnabled,
       leaseTtlSecs: raw?.replicas?.lease_ttl_secs ?? DEFAULTS.leaseTtlSecs,

@@ -95,7 +95,8 @@ function buildRateLimit(raw: RawResilience["rate_limit"]): RateLimitSpec {
   };
 }
 
-function buildTls(raw: RawResilience["tls"]): TlsSpec | undefined {
+/** `tls:` (a source's `resilience.tls`, or a network sink's). */
+export function buildTls(raw: RawResilience["tls"]): TlsSpec | undefined {
   if (raw === undefined) return undefined;
   return {
     ...optional("ca", secretRef(raw, "ca")),

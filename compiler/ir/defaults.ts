@@ -104,6 +104,29 @@ export const DEFAULTS = {
 
   tlsCaOnly: false,
 
+  /**
+   * Retries of a network sink's batch or message: the Rust Helr's 3 retries from 200 ms doubling,
+   * with the waits capped and jittered, and a `Retry-After` honoured up to 5 minutes.
+   */
+  sinkRetry: {
+    maxRetries: 3,
+    initialBackoffSecs: 0.2,
+    maxBackoffSecs: 30,
+    multiplier: 2,
+    jitter: 0.2,
+    maxRetryAfterSecs: 300,
+  },
+  /** `global.output.http`: batch size, timeout and retries as in the Rust Helr; 8 MiB unacknowledged. */
+  httpSink: {
+    batchSize: 100,
+    batchTimeoutMs: 500,
+    timeoutSecs: 30,
+    gzip: false,
+    maxBufferBytes: 8 * 1024 * 1024,
+  },
+  /** `global.output.nats`: JetStream with acks unless `jetstream: false` says otherwise. */
+  natsSink: { jetstream: true, connectTimeoutSecs: 10, ackTimeoutSecs: 5, maxInFlight: 1024 },
+
   auditEnabled: false,
   auditLogCredentialAccess: true,
   auditLogConfigChanges: true,

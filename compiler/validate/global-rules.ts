@@ -5,7 +5,7 @@
 import type { AstNode, MapEntry } from "../ast/nodes.ts";
 import { entryAt } from "../ast/nodes.ts";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.ts";
-import { flagAt, has, textAt } from "./lookup.ts";
+import { flagAt, has, hasSecret, secretKeys, textAt } from "./lookup.ts";
 import type { ConfigUnit } from "./units.ts";
 
 /** Every global-block rule. */
@@ -17,6 +17,7 @@ export function checkGlobalRules(unit: ConfigUnit): Diagnostic[] {
     ...dumpDestination(entryAt(global, "dump_on_sigusr1")),
     ...stateBackend(entryAt(global, "state")),
     ...loadShedding(global),
+    ...sinkAuth(global),
     ...replicasStore(global),
   ];
 }
@@ -107,4 +108,27 @@ function unused(node: AstNode, key: string, because: string): Diagnostic[] {
   return [
     diagnostic("HLR3015", entry.key.span, `\`${key}\` has no effect with ${because}`, { hint: "remove it" }),
   ];
+}
+
+/** `global.output.http.auth`: the secret its type needs, and no keys of the other type. */
+function sinkAuth(global: AstNode): Diagnostic[] {
+  const auth = entryAt(entryAt(entryAt(global, "output")?.value, "http")?.value, "auth");
+  const type = textAt(auth?.value, "type");
+  if (auth === undefined || type === undefined) return [];
+  const needed = type === "bearer" ? "token" : "user";
+  const out: Diagnostic[] = [];
+  if (!hasSecret(auth.value, needed)) {
+    out.push(
+      diagnostic("HLR3008", auth.key.span, `${type} auth of the HTTP sink needs ${secretKeys(needed)}`, {
+        hint: `name the environment variable (or file) that holds it, e.g. \`${needed}_env: SIEM_${needed.toUpperCase()}\``,
+      }),
+    );
+  }
+  const others = type === "bearer" ? ["user", "password"] : ["token"];
+  for (const other of others) {
+    for (const key of [`${other}_env`, `${other}_file`])
+      out.push(...unused(auth.value, key, `\`type: ${type}\``));
+  }
+  if (type === "basic") out.push(...unused(auth.value, "prefix", "`type: basic`"));
+  return out;
 }

@@ -9,9 +9,8 @@ import { outputFailure } from "../errors/helr-error.ts";
 import { type HttpSend, sendHttp } from "../http/client.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { NO_EVENTS, type RunEvents } from "../observe/events.ts";
-import { fileSink } from "../output/file-sink.ts";
+import { openSink } from "../output/open-sink.ts";
 import type { Sink } from "../output/sink.ts";
-import { streamSink } from "../output/stream-sink.ts";
 import { recordingSend } from "../record/recording-send.ts";
 import { replaySend } from "../record/replay-send.ts";
 import { createBudgetRegistry } from "../resilience/budget.ts";
@@ -53,9 +52,14 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
   try {
     store = await openStore(app, options, log);
     replicas = startReplicas(app, store, sources, options, log, shutdown.waits);
-    sink = options.output
-      ? await fileSink(options.output, { rotate: options.rotate })
-      : streamSink(process.stdout);
+    sink = await openSink(options.output, {
+      env: process.env,
+      log,
+      output: app.global.output,
+      rotate: options.rotate,
+      once: options.once,
+      signal: shutdown.waits,
+    });
     const deps: PollDeps = baseDeps(app, replicas?.store ?? store, sink, log, shutdown);
     prepared = await Promise.all(sources.map((s) => prepareSource(s, deps, options)));
     onHangup = refreshCredentialsOnHangup(prepared, log);

@@ -5,7 +5,7 @@ export function usage(version: string): string {
   return `helr ${version} — HTTP API audit-log collector (built by helrc)
 
 Usage:
-  helr run [--once] [--source ID]... [--output FILE [--output-rotate daily|size:N]]
+  helr run [--once] [--source ID]... [--output FILE|URL [--output-rotate daily|size:N]]
            [--record-dir DIR | --replay-dir DIR] [--state-path FILE]
            [--log-level LEVEL] [--log-format json|pretty]
   helr test --source ID [--fresh] [--record-dir DIR | --replay-dir DIR] [--state-path FILE]
@@ -18,7 +18,8 @@ Usage:
   helr --help | --version
 
 Commands:
-  run        Poll every source on its own schedule and write NDJSON to stdout (or --output).
+  run        Poll every source on its own schedule and write NDJSON to stdout (or --output:
+             a file, http(s)://… batches POSTed, nats://host:port/subject JetStream).
              --once polls each source once, prints a summary on stderr, and exits non-zero
              when any source failed. --output-rotate: a new file each UTC day, or before the
              file passes N MiB. --record-dir saves every response (secrets redacted) as

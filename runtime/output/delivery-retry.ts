@@ -15,8 +15,7 @@
  */
 import type { Logger } from "../log.ts";
 import { backoffMs } from "../resilience/backoff.ts";
-import type { RetrySpec } from "../spec.ts";
-import type { DeliveryRetrySpec } from "./sink-spec.ts";
+import type { DeliveryRetrySpec, RetrySpec } from "../spec.ts";
 
 /** The logger methods a network sink reports with (pino's). */
 export type SinkLog = Pick<Logger, "debug" | "info" | "warn" | "error">;

@@ -9,10 +9,9 @@ import type { HttpResponse } from "../http/client.ts";
 import { HttpError } from "../http/errors.ts";
 import { redactValues } from "../http/redact.ts";
 import { parseRetryAfter, serverNowMs } from "../resilience/rate-limit-headers.ts";
-import type { SecretRef } from "../spec.ts";
+import type { HttpSinkSpec, SecretRef } from "../spec.ts";
 import type { AttemptOutcome } from "./delivery-retry.ts";
 import { OutputError } from "./sink.ts";
-import type { HttpSinkSpec } from "./sink-spec.ts";
 
 /** The receiver: its URL without userinfo, a printable form, and credentials taken from the URL. */
 export interface HttpSinkTarget {

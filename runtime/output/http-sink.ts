@@ -12,7 +12,7 @@ import type { Env } from "../config/env.ts";
 import { codeOf } from "../errors/helr-error.ts";
 import { createHttpClient, type HttpClient } from "../http/client.ts";
 import { tlsConnectOptions } from "../http/tls.ts";
-import type { TlsSpec } from "../spec.ts";
+import type { HttpSinkSpec, TlsSpec } from "../spec.ts";
 import {
   type AttemptOutcome,
   deliverWithRetries,
@@ -26,7 +26,6 @@ import {
 import { type Batch, BatchBuilder, batchBody } from "./http-batch.ts";
 import { classifyResponse, type HttpSinkTarget, sinkHeaders, transportOutcome } from "./http-sink-request.ts";
 import { type OutputCode, OutputError, type Sink } from "./sink.ts";
-import type { HttpSinkSpec } from "./sink-spec.ts";
 
 const gzip = promisify(gzipCallback);
 

@@ -16,9 +16,8 @@ import {
 import { readSecret } from "../auth/secret.ts";
 import type { Env } from "../config/env.ts";
 import { tlsConnectOptions } from "../http/tls.ts";
-import type { SecretRef } from "../spec.ts";
+import type { NatsSinkSpec, SecretRef } from "../spec.ts";
 import { OutputError } from "./sink.ts";
-import type { NatsSinkSpec } from "./sink-spec.ts";
 
 /** The NATS part of an `--output` target (runtime/output/sink-url.ts). */
 export interface NatsTarget {

@@ -12,6 +12,7 @@ import { setMaxListeners } from "node:events";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
 import type { Env } from "../config/env.ts";
+import type { NatsSinkSpec } from "../spec.ts";
 import {
   type AttemptOutcome,
   deliverWithRetries,
@@ -25,7 +26,6 @@ import {
 import { connectNats, findStream, type NatsTarget } from "./nats-connect.ts";
 import { publishOutcome } from "./nats-errors.ts";
 import { type BlockInfo, OutputError, type Sink } from "./sink.ts";
-import type { NatsSinkSpec } from "./sink-spec.ts";
 import { isPublishSubject, OutputUrlError } from "./sink-url.ts";
 
 /** What the NATS sink needs from the run. */

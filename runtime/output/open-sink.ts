@@ -4,11 +4,11 @@
  * client or the NATS client.
  */
 import type { Env } from "../config/env.ts";
+import type { OutputSpec } from "../spec.ts";
 import type { SinkLog } from "./delivery-retry.ts";
 import { fileSink } from "./file-sink.ts";
 import type { RotatePolicy } from "./rotation.ts";
 import type { Sink } from "./sink.ts";
-import { HTTP_SINK_DEFAULTS, NATS_SINK_DEFAULTS, type OutputSpec } from "./sink-spec.ts";
 import { OutputUrlError, parseOutputTarget } from "./sink-url.ts";
 import { streamSink } from "./stream-sink.ts";
 
@@ -16,8 +16,8 @@ import { streamSink } from "./stream-sink.ts";
 export interface OpenSinkOptions {
   readonly env: Env;
   readonly log?: SinkLog;
-  /** `global.output`; absent: the defaults. */
-  readonly output?: OutputSpec;
+  /** `global.output` (the IR fills every default). */
+  readonly output: OutputSpec;
   /** `--output-rotate` (files only). */
   readonly rotate?: RotatePolicy | undefined;
   /** `run --once`: network sinks give up after `max_retries` instead of retrying until shutdown. */
@@ -48,11 +48,11 @@ export async function openSink(value: string | undefined, options: OpenSinkOptio
       return fileSink(target.path, { rotate: options.rotate });
     case "http": {
       const { httpSink } = await import("./http-sink.ts");
-      return httpSink(target, options.output?.http ?? HTTP_SINK_DEFAULTS, network);
+      return httpSink(target, options.output.http, network);
     }
     case "nats": {
       const { natsSink } = await import("./nats-sink.ts");
-      return natsSink(target, options.output?.nats ?? NATS_SINK_DEFAULTS, network);
+      return natsSink(target, options.output.nats, network);
     }
   }
 }

@@ -6,11 +6,12 @@
  */
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterEach, expect, it } from "vitest";
+import { buildOutput } from "../../compiler/ir/build-output.ts";
 import type { Sleep } from "../../runtime/output/delivery-retry.ts";
 import { type NatsSinkOptions, natsSink } from "../../runtime/output/nats-sink.ts";
 import { type BlockInfo, OutputError, type Sink } from "../../runtime/output/sink.ts";
-import { NATS_SINK_DEFAULTS, type NatsSinkSpec } from "../../runtime/output/sink-spec.ts";
 import { parseOutputTarget } from "../../runtime/output/sink-url.ts";
+import type { NatsSinkSpec } from "../../runtime/spec.ts";
 import {
   adminConnection,
   countStream,
@@ -22,6 +23,7 @@ import {
 } from "../support/nats.ts";
 import { until } from "../support/ndjson-receiver.ts";
 
+const NATS_SINK_DEFAULTS = buildOutput(undefined).nats;
 const SUBJECT = "audit.events";
 
 function block(from: number, to: number): { text: string; info: BlockInfo } {

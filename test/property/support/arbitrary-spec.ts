@@ -169,6 +169,62 @@ const pagination: fc.Arbitrary<PaginationSpec> = fc.oneof(
   fc.record({ strategy: fc.constant("single" as const) }),
 );
 
+const tls = opt(
+  {
+    ca: secret,
+    caOnly: fc.boolean(),
+    clientCert: secret,
+    clientKey: secret,
+    minVersion: fc.constantFrom("1.2" as const, "1.3" as const),
+  },
+  ["ca", "clientCert", "clientKey", "minVersion"],
+);
+
+const deliveryRetry = fc.record({
+  maxRetries: count,
+  initialBackoffSecs: fraction,
+  maxBackoffSecs: count,
+  multiplier: count,
+  jitter: fraction,
+  maxRetryAfterSecs: count,
+});
+
+const output = fc.record({
+  http: opt(
+    {
+      headers: record,
+      batchSize: count,
+      batchTimeoutMs: count,
+      timeoutSecs: count,
+      gzip: fc.boolean(),
+      auth: fc.oneof(
+        fc.record({ type: fc.constant("bearer" as const), token: secret, prefix: text }),
+        opt({ type: fc.constant("basic" as const), user: secret, password: secret }, ["password"]),
+      ),
+      tls,
+      retry: deliveryRetry,
+      maxBufferBytes: count,
+    },
+    ["auth", "tls"],
+  ),
+  nats: opt(
+    {
+      subject: text,
+      jetstream: fc.boolean(),
+      auth: fc.record(
+        { token: secret, user: secret, password: secret, credentials: secret },
+        { requiredKeys: [] },
+      ),
+      tls,
+      connectTimeoutSecs: count,
+      ackTimeoutSecs: count,
+      maxInFlight: count,
+      retry: deliveryRetry,
+    },
+    ["subject", "auth", "tls"],
+  ),
+});
+
 const resilience = opt(
   {
     timeouts: opt(
@@ -215,16 +271,7 @@ const resilience = opt(
       ["maxRequestsPerSecond", "burstSize", "adaptiveRemaining", "budgetKey"],
     ),
     maxConcurrentRequests: count,
-    tls: opt(
-      {
-        ca: secret,
-        caOnly: fc.boolean(),
-        clientCert: secret,
-        clientKey: secret,
-        minVersion: fc.constantFrom("1.2" as const, "1.3" as const),
-      },
-      ["ca", "clientCert", "clientKey", "minVersion"],
-    ),
+    tls,
   },
   ["maxConcurrentRequests", "tls"],
 );
@@ -331,6 +378,7 @@ export const globalSpec: fc.Arbitrary<GlobalSpec> = opt(
       logCredentialAccess: fc.boolean(),
       logConfigChanges: fc.boolean(),
     }),
+    output,
   },
   ["maxConcurrentSources"],
 );

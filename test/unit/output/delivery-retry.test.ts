@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { buildOutput } from "../../../compiler/ir/build-output.ts";
 import {
   type AttemptOutcome,
   deliverWithRetries,
@@ -8,7 +9,10 @@ import {
   type RetryRun,
   retryDelayMs,
 } from "../../../runtime/output/delivery-retry.ts";
-import { DELIVERY_RETRY_DEFAULTS, type DeliveryRetrySpec } from "../../../runtime/output/sink-spec.ts";
+import type { DeliveryRetrySpec } from "../../../runtime/spec.ts";
+
+const DELIVERY_RETRY_DEFAULTS = buildOutput(undefined).http.retry;
+
 import { recordingLog } from "../../support/recording-log.ts";
 
 const specs = fc.record({

@@ -6,9 +6,12 @@
  * line); at the end every line arrived at least once, and exactly once after dedupe by `meta.id`.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { buildOutput } from "../../../compiler/ir/build-output.ts";
 import { httpSink } from "../../../runtime/output/http-sink.ts";
 import type { Sink } from "../../../runtime/output/sink.ts";
-import { HTTP_SINK_DEFAULTS } from "../../../runtime/output/sink-spec.ts";
+
+const HTTP_SINK_DEFAULTS = buildOutput(undefined).http;
+
 import { parseOutputTarget } from "../../../runtime/output/sink-url.ts";
 import { type NdjsonReceiver, type ReceiverAction, startReceiver } from "../../support/ndjson-receiver.ts";
 import { seededRandom } from "../../support/seeded-random.ts";

@@ -2,10 +2,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { buildOutput } from "../../../compiler/ir/build-output.ts";
 import type { Sleep } from "../../../runtime/output/delivery-retry.ts";
 import { type HttpSinkOptions, httpSink } from "../../../runtime/output/http-sink.ts";
 import { OutputError, type Sink } from "../../../runtime/output/sink.ts";
-import { HTTP_SINK_DEFAULTS, type HttpSinkSpec } from "../../../runtime/output/sink-spec.ts";
+import type { HttpSinkSpec } from "../../../runtime/spec.ts";
+
+const HTTP_SINK_DEFAULTS = buildOutput(undefined).http;
+
 import { parseOutputTarget } from "../../../runtime/output/sink-url.ts";
 import { makeTestPki } from "../../support/certs.ts";
 import {

@@ -1,8 +1,12 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { buildOutput } from "../../../compiler/ir/build-output.ts";
 import { type NatsSinkOptions, natsSink } from "../../../runtime/output/nats-sink.ts";
 import { type BlockInfo, OutputError, type Sink } from "../../../runtime/output/sink.ts";
-import { NATS_SINK_DEFAULTS, type NatsSinkSpec } from "../../../runtime/output/sink-spec.ts";
+import type { NatsSinkSpec } from "../../../runtime/spec.ts";
+
+const NATS_SINK_DEFAULTS = buildOutput(undefined).nats;
+
 import { parseOutputTarget } from "../../../runtime/output/sink-url.ts";
 import {
   adminConnection,

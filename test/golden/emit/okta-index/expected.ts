@@ -17,6 +17,38 @@ export const global = {
     "logCredentialAccess": true,
     "logConfigChanges": true,
   },
+  "output": {
+    "http": {
+      "headers": {},
+      "batchSize": 100,
+      "batchTimeoutMs": 500,
+      "timeoutSecs": 30,
+      "gzip": false,
+      "retry": {
+        "maxRetries": 3,
+        "initialBackoffSecs": 0.2,
+        "maxBackoffSecs": 30,
+        "multiplier": 2,
+        "jitter": 0.2,
+        "maxRetryAfterSecs": 300,
+      },
+      "maxBufferBytes": 8388608,
+    },
+    "nats": {
+      "jetstream": true,
+      "connectTimeoutSecs": 10,
+      "ackTimeoutSecs": 5,
+      "maxInFlight": 1024,
+      "retry": {
+        "maxRetries": 3,
+        "initialBackoffSecs": 0.2,
+        "maxBackoffSecs": 30,
+        "multiplier": 2,
+        "jitter": 0.2,
+        "maxRetryAfterSecs": 300,
+      },
+    },
+  },
 } as const satisfies GlobalSpec;
 
 export const app: App = {

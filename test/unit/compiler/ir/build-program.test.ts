@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { buildOutput } from "../../../../compiler/ir/build-output.ts";
 import { analyze, type ProgramIR } from "../../../../compiler/pipeline.ts";
 import type { GlobalSpec, SourceSpec } from "../../../../runtime/spec.ts";
 import { extractSeedBlocks } from "../support/seed-blocks.ts";
@@ -146,6 +147,7 @@ describe("IR: sources", () => {
       state: { backend: "sqlite", path: "${HELR_STATE_DIR:-/var/lib/helr}/state.db" },
       audit: AUDIT_DEFAULTS,
       replicas: { enabled: false, leaseTtlSecs: 10 },
+      output: buildOutput(undefined),
     });
   });
 
@@ -191,6 +193,7 @@ describe("IR: sources", () => {
       state: { backend: "sqlite", path: "./helr-state.db" },
       audit: AUDIT_DEFAULTS,
       replicas: { enabled: false, leaseTtlSecs: 10 },
+      output: buildOutput(undefined),
     });
   });
 

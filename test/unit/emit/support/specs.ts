@@ -1,6 +1,7 @@
 /**
  * Hand-built IR for emit and bundle tests, independent of the front end.
  */
+import { buildOutput } from "../../../../compiler/ir/build-output.ts";
 import type { GlobalSpec, ResilienceSpec, SourceSpec, StateBackend } from "../../../../runtime/spec.ts";
 
 /** A global spec on the given state backend, state file in the working directory. */
@@ -12,6 +13,7 @@ export function globalSpec(backend: StateBackend): GlobalSpec {
     labelValue: "helr",
     state: { backend, path: "./helr-state.db" },
     audit: { enabled: false, logCredentialAccess: true, logConfigChanges: true },
+    output: buildOutput(undefined),
   };
 }
 
