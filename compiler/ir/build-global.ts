@@ -1,4 +1,4 @@
-import type { GlobalSpec, StateSpec } from "../../runtime/spec.ts";
+import type { BackpressureSpec, DegradationSpec, GlobalSpec, StateSpec } from "../../runtime/spec.ts";
 import type { RawGlobal } from "../config-shape/types.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { optional, unescapeDollars } from "./text.ts";
@@ -19,7 +19,51 @@ export function buildGlobal(raw: RawGlobal | undefined): GlobalSpec {
       logCredentialAccess: raw?.audit?.log_credential_access ?? DEFAULTS.auditLogCredentialAccess,
       logConfigChanges: raw?.audit?.log_config_changes ?? DEFAULTS.auditLogConfigChanges,
     },
+    ...optional("backpressure", buildBackpressure(raw?.backpressure)),
+    ...optional("degradation", buildDegradation(raw?.degradation)),
+    ...optional("loadShedding", buildLoadShedding(raw)),
   };
+}
+
+function buildBackpressure(raw: RawGlobal["backpressure"]): BackpressureSpec | undefined {
+  if (raw?.enabled !== true) return undefined;
+  const d = DEFAULTS.backpressure;
+  const strategy = raw.strategy ?? d.strategy;
+  const disk = raw.disk_buffer;
+  return {
+    eventQueueSize: raw.detection?.event_queue_size ?? d.eventQueueSize,
+    ...optional("memoryThresholdMb", raw.detection?.memory_threshold_mb),
+    stdoutBufferSize: raw.detection?.stdout_buffer_size ?? d.stdoutBufferSize,
+    strategy,
+    dropPolicy: raw.drop_policy ?? d.dropPolicy,
+    ...optional("maxQueueAgeSecs", raw.max_queue_age_secs),
+    ...optional(
+      "diskBuffer",
+      strategy === "disk_buffer" && disk !== undefined
+        ? {
+            path: disk.path,
+            maxSizeMb: disk.max_size_mb ?? d.maxSizeMb,
+            segmentSizeMb: disk.segment_size_mb ?? d.segmentSizeMb,
+          }
+        : undefined,
+    ),
+  };
+}
+
+function buildDegradation(raw: RawGlobal["degradation"]): DegradationSpec | undefined {
+  if (raw === undefined) return undefined;
+  return {
+    ...optional("stateStoreFallback", raw.state_store_fallback),
+    emitWithoutCheckpoint: raw.emit_without_checkpoint ?? false,
+    reducedFrequencyMultiplier: raw.reduced_frequency_multiplier ?? DEFAULTS.reducedFrequencyMultiplier,
+  };
+}
+
+/** Load shedding acts only under backpressure (HLR3015 warns when it is set without). */
+function buildLoadShedding(raw: RawGlobal | undefined): GlobalSpec["loadShedding"] {
+  const below = raw?.load_shedding?.skip_priority_below;
+  if (below === undefined || raw?.backpressure?.enabled !== true) return undefined;
+  return { skipPriorityBelow: below };
 }
 
 function buildState(raw: RawGlobal["state"]): StateSpec {

@@ -104,6 +104,18 @@ export const DEFAULTS = {
 
   tlsCaOnly: false,
 
+  /** global.backpressure (the reference's defaults). */
+  backpressure: {
+    eventQueueSize: 10000,
+    stdoutBufferSize: 65536,
+    strategy: "block",
+    dropPolicy: "oldest_first",
+    maxSizeMb: 1024,
+    segmentSizeMb: 64,
+  },
+  /** global.degradation: poll half as often while the state store is degraded. */
+  reducedFrequencyMultiplier: 2,
+
   auditEnabled: false,
   auditLogCredentialAccess: true,
   auditLogConfigChanges: true,

@@ -20,6 +20,7 @@ import { createSemaphore } from "../resilience/semaphore.ts";
 import { memoryStore } from "../state/memory.ts";
 import { openStore as openConfiguredStore } from "../state/open.ts";
 import type { StateStore } from "../state/store.ts";
+import { RunFlow } from "./run-flow.ts";
 import { type CommonOptions, parseRunOptions, type RunOptions } from "./run-options.ts";
 import { onShutdown, type Shutdown } from "./shutdown.ts";
 import { UsageError } from "./usage.ts";
@@ -48,12 +49,15 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
   let store: StateStore | undefined;
   let prepared: Prepared[] = [];
   let onHangup: (() => void) | undefined;
+  const events = NO_EVENTS;
+  const flow = new RunFlow(app, log, events);
   try {
-    store = await openStore(app, options, log);
+    store = await flow.openStore(() => openStore(app, options, log));
     sink = options.output
       ? await fileSink(options.output, { rotate: options.rotate })
       : streamSink(process.stdout);
-    const deps: PollDeps = baseDeps(app, store, sink, log, shutdown);
+    sink = await flow.wrapSink(sink);
+    const deps: PollDeps = baseDeps(app, store, sink, log, shutdown, events);
     prepared = await Promise.all(sources.map((s) => prepareSource(s, deps, options)));
     onHangup = refreshCredentialsOnHangup(prepared, log);
     const fatal: { error?: Error } = {};
@@ -73,8 +77,8 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
     }
     await runSchedule(
       prepared.map((p) => ({ ...p, schedule: p.source.spec.schedule })),
-      async (p) => void (await poll(p)),
-      { signal: shutdown.waits, random: Math.random, sleep },
+      async (p) => void (flow.skips(p.source) || (await poll(p))),
+      { signal: shutdown.waits, random: Math.random, sleep: (ms, s) => sleep(flow.delayMs(ms), s) },
     );
     return fatal.error ? 1 : 0;
   } finally {
