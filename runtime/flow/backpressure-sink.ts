@@ -10,7 +10,7 @@ import type { Spill } from "./spill.ts";
 /** What a backpressure sink needs besides its settings; clock, random and RSS are injected. */
 export interface BackpressureDeps {
   readonly events: RunEvents;
-  readonly log: Pick<Logger, "warn">;
+  readonly log: Pick<Logger, "warn" | "info">;
   readonly now: () => number;
   readonly random: () => number;
   /** Process RSS in bytes (`process.memoryUsage.rss`). */
@@ -142,6 +142,11 @@ class FlowSink implements BackpressureSink {
       this.#push(data, info);
       return;
     }
+    if (spill.empty)
+      this.#deps.log.info(
+        { bytes: data.length },
+        "backpressure: output queue full, spilling to the disk buffer",
+      );
     try {
       await spill.append(data);
     } finally {

@@ -156,9 +156,17 @@ export class Spill {
     });
   }
 
+  /** Syncs and closes; segments delivered in full are removed (one may linger after a race with an append). */
   async close(): Promise<void> {
     await this.sync();
-    for (const s of this.#segments) await s.handle?.close();
+    for (const s of this.#segments) {
+      await s.handle?.close();
+      if (s.delivered === s.size)
+        await guard(`remove ${s.file}`, async () => {
+          await unlink(s.file);
+          await unlink(`${s.file}.pos`).catch(() => undefined);
+        });
+    }
   }
 
   async #write(data: Uint8Array): Promise<void> {

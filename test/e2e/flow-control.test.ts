@@ -13,7 +13,7 @@ import { buildBundle, oktaConfig, uuids } from "./cli-support.ts";
 const TOKEN = "okta-flow-a1b2c3d4e5f6";
 let mock: OktaMock;
 
-const withGlobal = (extra: string) => oktaConfig(200).replace("global:\n", `global:\n${extra}`);
+const withGlobal = (extra: string) => oktaConfig(1000).replace("global:\n", `global:\n${extra}`);
 const STRATEGIES = {
   block:
     "  backpressure:\n    enabled: true\n    detection:\n      event_queue_size: 50\n    strategy: block\n",
@@ -77,6 +77,7 @@ describe("backpressure with a slow consumer", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(uuids(result.stdout)).toEqual(mock.events.map((e) => e.uuid));
     expect(readdirSync(dir).filter((f) => f.startsWith("spill."))).toEqual([]);
+    expect(result.stderr).toContain("spilling to the disk buffer");
   });
 
   it("disk_buffer in a missing directory: a clear start-up error, nothing polled", async () => {

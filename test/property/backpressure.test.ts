@@ -96,7 +96,7 @@ function spec(
 
 const deps = (rss: () => number) => ({
   events: createRunEvents(),
-  log: { warn: () => undefined },
+  log: { warn: () => undefined, info: () => undefined },
   now: () => 0,
   random: () => 0.5,
   rss,
