@@ -87,4 +87,26 @@ describe("backpressure with a slow consumer", () => {
     expect(result.stderr).toMatch(/disk buffer .*nope.* is missing or not writable/);
     expect(result.stdout).toBe("");
   });
+
+  it("a broken pipe stays fatal with backpressure on: non-zero exit, named output, nothing checkpointed", async () => {
+    const dir = tempDir();
+    const reader = spawn(process.execPath, ["-e", 'process.stdin.once("data", () => process.exit(0))'], {
+      stdio: ["pipe", "ignore", "ignore"],
+    });
+    const writer = spawn(process.execPath, [bundles.block as string, "run", "--once"], {
+      cwd: dir,
+      env: cleanEnv({ OKTA_URL: mock.url, OKTA_TOKEN: TOKEN }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    writer.stdout.pipe(reader.stdin);
+    reader.on("exit", () => writer.stdout.destroy());
+    reader.stdin.on("error", () => undefined);
+    let stderr = "";
+    writer.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((r) => writer.on("close", (c) => r(c)));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/output stdout: the reader closed the pipe \(broken pipe\)/);
+    const again = await runSlow(bundles.block as string, dir);
+    expect(uuids(again.stdout)).toEqual(mock.events.map((e) => e.uuid));
+  });
 });
