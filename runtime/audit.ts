@@ -57,3 +57,16 @@ export function auditConfigLoaded(path: string, reloaded = false): void {
   if (state?.config)
     state.log.info({ audit: true, path }, reloaded ? "audit: config reloaded" : "audit: config loaded");
 }
+
+/**
+ * Records that the state store fell back to memory (`audit: state store fallback activated`) or
+ * that the primary is back and holds the newest positions again (`… deactivated`). Logged
+ * whenever the audit log is on: state durability is a configuration fact an auditor needs.
+ */
+export function auditStateFallback(active: boolean): void {
+  if (state)
+    state.log.info(
+      { audit: true, stateStoreFallback: active },
+      active ? "audit: state store fallback activated" : "audit: state store fallback deactivated",
+    );
+}

@@ -561,6 +561,12 @@ export interface GlobalSpec {
   readonly replicas?: ReplicasSpec;
   /** Settings of the HTTP and NATS sinks; the URL itself comes from `--output` / `HELR_OUTPUT`. */
   readonly output: OutputSpec;
+  /** `global.backpressure` when `enabled: true` (absent: lines go straight to the sink). */
+  readonly backpressure?: BackpressureSpec;
+  /** `global.degradation` (absent: a failing state store fails the run, as before). */
+  readonly degradation?: DegradationSpec;
+  /** `global.load_shedding`, only with backpressure. */
+  readonly loadShedding?: { readonly skipPriorityBelow: number };
 }
 
 /** `global.replicas`, resolved. */
@@ -569,4 +575,35 @@ export interface ReplicasSpec {
   readonly leaseTtlSecs: number;
   /** Absent: a third of the TTL. */
   readonly renewEverySecs?: number;
+}
+
+/** A bounded output queue between the engine and the sink (docs/flow-control.md). */
+export interface BackpressureSpec {
+  /** Queued events before the strategy applies. */
+  readonly eventQueueSize: number;
+  /** Process RSS in MB above which the strategy applies. */
+  readonly memoryThresholdMb?: number;
+  /** Queued bytes before the strategy applies; 0 = no byte cap. */
+  readonly stdoutBufferSize: number;
+  readonly strategy: "block" | "disk_buffer" | "drop";
+  readonly dropPolicy: "oldest_first" | "newest_first" | "random";
+  /** Queued events older than this are dropped (reason `max_queue_age`). */
+  readonly maxQueueAgeSecs?: number;
+  /** With `strategy: disk_buffer`. */
+  readonly diskBuffer?: {
+    /** Segment prefix (`${VAR}` resolved at run time): segments are `<path>.<n>`. */
+    readonly path: Template;
+    readonly maxSizeMb: number;
+    readonly segmentSizeMb: number;
+  };
+}
+
+/** What to do when the state store is unavailable (docs/flow-control.md). */
+export interface DegradationSpec {
+  /** Keep state in memory while the primary cannot be opened or written, retrying it. */
+  readonly stateStoreFallback?: "memory";
+  /** A failed state write skips the checkpoint (every source), instead of failing the poll. */
+  readonly emitWithoutCheckpoint: boolean;
+  /** Poll interval multiplier while degraded. */
+  readonly reducedFrequencyMultiplier: number;
 }

@@ -9,34 +9,31 @@ const server = (port: number) =>
     port: integer("Port.", 1, 65535, port),
   });
 
+const bp = DEFAULTS.backpressure;
 const backpressure = object({
   enabled: flag("Bound the output queue.", false),
   detection: object({
-    event_queue_size: integer("Queued events before the strategy applies.", 1, undefined, 10000),
-    memory_threshold_mb: integer("Process RSS limit in MB.", 1),
+    event_queue_size: integer("Queued events before the strategy applies.", 1, undefined, bp.eventQueueSize),
+    memory_threshold_mb: integer("Process RSS limit in MB (checked at each write, after every wait).", 1),
     stdout_buffer_size: integer(
-      "Queued bytes before the strategy applies (0 = no cap).",
+      "Queued bytes before the strategy applies (0 = no cap; a larger line still passes an empty queue).",
       0,
       undefined,
-      65536,
+      bp.stdoutBufferSize,
     ),
   }),
   strategy: oneOfValues(
     ["block", "disk_buffer", "drop"],
     "What to do when the queue is full (`disk_buffer` needs `disk_buffer.path`).",
-    "block",
+    bp.strategy,
   ),
-  drop_policy: oneOfValues(
-    ["oldest_first", "newest_first", "random"],
-    "Which event to drop.",
-    "oldest_first",
-  ),
+  drop_policy: oneOfValues(["oldest_first", "newest_first", "random"], "Which event to drop.", bp.dropPolicy),
   max_queue_age_secs: integer("Drop events queued longer than this.", 1),
   disk_buffer: object(
     {
-      path: text("Spill file."),
-      max_size_mb: integer("Maximum spill size in MB.", 1, undefined, 1024),
-      segment_size_mb: integer("Spill segment size in MB.", 1, undefined, 64),
+      path: text("Spill file prefix: segments are `<path>.<n>`, in a directory that must exist."),
+      max_size_mb: integer("Maximum spill size in MB; when full, polling waits.", 1, undefined, bp.maxSizeMb),
+      segment_size_mb: integer("Spill segment size in MB.", 1, undefined, bp.segmentSizeMb),
     },
     { required: ["path"] },
   ),
@@ -107,14 +104,19 @@ export const GLOBAL_SCHEMA = object(
     ),
     api: planned(server(8080)),
     metrics: planned(server(9090)),
-    backpressure: planned(backpressure),
-    degradation: planned(
-      object({
-        state_store_fallback: oneOfValues(["memory"], "Backend to use when the state store fails to open."),
-        emit_without_checkpoint: flag("Keep emitting when state writes fail."),
-        reduced_frequency_multiplier: decimal("Poll interval multiplier while degraded.", { above: 0 }),
-      }),
-    ),
+    backpressure,
+    degradation: object({
+      state_store_fallback: oneOfValues(
+        ["memory"],
+        "Backend to use when the state store fails to open or fails mid-run; the primary is retried.",
+      ),
+      emit_without_checkpoint: flag("Keep emitting when state writes fail."),
+      reduced_frequency_multiplier: decimal(
+        "Poll interval multiplier while degraded.",
+        { above: 0 },
+        DEFAULTS.reducedFrequencyMultiplier,
+      ),
+    }),
     reload: planned(
       object({ restart_sources_on_sighup: flag("Reset circuits and tokens on reload.", false) }),
     ),
@@ -128,9 +130,13 @@ export const GLOBAL_SCHEMA = object(
       max_concurrent_sources: integer("Sources polling at once (0 = no limit).", 0),
       max_concurrent_requests: integer("Requests per source at once (0 = no limit).", 0),
     }),
-    load_shedding: planned(
-      object({ skip_priority_below: integer("Skip sources below this priority.", 0, 10) }),
-    ),
+    load_shedding: object({
+      skip_priority_below: integer(
+        "While backpressure is active, sources whose `priority` is below this are not polled.",
+        0,
+        10,
+      ),
+    }),
     hooks,
     audit: object({
       enabled: flag("Write audit log lines.", DEFAULTS.auditEnabled),

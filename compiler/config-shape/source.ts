@@ -63,7 +63,7 @@ export const SOURCE_SCHEMA = object(
     auth: ref("auth", AUTH_SCHEMA),
     pagination: ref("pagination", PAGINATION_SCHEMA),
     resilience: ref("resilience", RESILIENCE_SCHEMA),
-    priority: planned(integer("Load-shedding priority, 0 (lowest) to 10.", 0, 10, DEFAULTS.priority)),
+    priority: integer("Load-shedding priority, 0 (lowest) to 10.", 0, 10, DEFAULTS.priority),
     headers,
     query_params: queryValues("Query parameters for the first request of a poll (string or number values)."),
     every_query_params: queryValues("Query parameters sent on every request, followed pages included."),

@@ -1,4 +1,10 @@
-import type { GlobalHooksSpec, GlobalSpec, StateSpec } from "../../runtime/spec.ts";
+import type {
+  BackpressureSpec,
+  DegradationSpec,
+  GlobalHooksSpec,
+  GlobalSpec,
+  StateSpec,
+} from "../../runtime/spec.ts";
 import type { RawGlobal } from "../config-shape/types.ts";
 import { buildOutput } from "./build-output.ts";
 import { DEFAULTS } from "./defaults.ts";
@@ -26,6 +32,9 @@ export function buildGlobal(raw: RawGlobal | undefined, anyHooks = false): Globa
       leaseTtlSecs: raw?.replicas?.lease_ttl_secs ?? DEFAULTS.leaseTtlSecs,
       ...optional("renewEverySecs", raw?.replicas?.renew_every_secs),
     },
+    ...optional("backpressure", buildBackpressure(raw?.backpressure)),
+    ...optional("degradation", buildDegradation(raw?.degradation)),
+    ...optional("loadShedding", buildLoadShedding(raw)),
     // Only programs that have hooks (or say how to run them) carry the block.
     ...optional("hooks", raw?.hooks !== undefined || anyHooks ? buildHooks(raw?.hooks) : undefined),
   };
@@ -39,6 +48,47 @@ function buildHooks(raw: RawGlobal["hooks"]): GlobalHooksSpec {
     allowNetwork: raw?.allow_network ?? DEFAULTS.hooksAllowNetwork,
     authCacheTtlSecs: raw?.auth_cache_ttl_secs ?? DEFAULTS.hooksAuthCacheTtlSecs,
   };
+}
+
+function buildBackpressure(raw: RawGlobal["backpressure"]): BackpressureSpec | undefined {
+  if (raw?.enabled !== true) return undefined;
+  const d = DEFAULTS.backpressure;
+  const strategy = raw.strategy ?? d.strategy;
+  const disk = raw.disk_buffer;
+  return {
+    eventQueueSize: raw.detection?.event_queue_size ?? d.eventQueueSize,
+    ...optional("memoryThresholdMb", raw.detection?.memory_threshold_mb),
+    stdoutBufferSize: raw.detection?.stdout_buffer_size ?? d.stdoutBufferSize,
+    strategy,
+    dropPolicy: raw.drop_policy ?? d.dropPolicy,
+    ...optional("maxQueueAgeSecs", raw.max_queue_age_secs),
+    ...optional(
+      "diskBuffer",
+      strategy === "disk_buffer" && disk !== undefined
+        ? {
+            path: disk.path,
+            maxSizeMb: disk.max_size_mb ?? d.maxSizeMb,
+            segmentSizeMb: disk.segment_size_mb ?? d.segmentSizeMb,
+          }
+        : undefined,
+    ),
+  };
+}
+
+function buildDegradation(raw: RawGlobal["degradation"]): DegradationSpec | undefined {
+  if (raw === undefined) return undefined;
+  return {
+    ...optional("stateStoreFallback", raw.state_store_fallback),
+    emitWithoutCheckpoint: raw.emit_without_checkpoint ?? false,
+    reducedFrequencyMultiplier: raw.reduced_frequency_multiplier ?? DEFAULTS.reducedFrequencyMultiplier,
+  };
+}
+
+/** Load shedding acts only under backpressure (HLR3015 warns when it is set without). */
+function buildLoadShedding(raw: RawGlobal | undefined): GlobalSpec["loadShedding"] {
+  const below = raw?.load_shedding?.skip_priority_below;
+  if (below === undefined || raw?.backpressure?.enabled !== true) return undefined;
+  return { skipPriorityBelow: below };
 }
 
 function buildState(raw: RawGlobal["state"]): StateSpec {

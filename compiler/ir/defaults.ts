@@ -126,6 +126,17 @@ export const DEFAULTS = {
   },
   /** `global.output.nats`: JetStream with acks unless `jetstream: false` says otherwise. */
   natsSink: { jetstream: true, connectTimeoutSecs: 10, ackTimeoutSecs: 5, maxInFlight: 1024 },
+  /** global.backpressure (the reference's defaults). */
+  backpressure: {
+    eventQueueSize: 10000,
+    stdoutBufferSize: 65536,
+    strategy: "block",
+    dropPolicy: "oldest_first",
+    maxSizeMb: 1024,
+    segmentSizeMb: 64,
+  },
+  /** global.degradation: poll half as often while the state store is degraded. */
+  reducedFrequencyMultiplier: 2,
 
   auditEnabled: false,
   auditLogCredentialAccess: true,

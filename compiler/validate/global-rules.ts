@@ -91,12 +91,15 @@ function stateBackend(block: MapEntry | undefined): Diagnostic[] {
   return unused(block.value, networked ? "path" : "url", `backend \`${chosen}\``);
 }
 
-/** Load shedding acts only while backpressure is active (the reference's rule). */
+/**
+ * Load shedding acts only while backpressure is active (the reference's rule); without it the key
+ * would silently do nothing, so it is an error.
+ */
 function loadShedding(global: AstNode): Diagnostic[] {
   const shedding = entryAt(global, "load_shedding");
   if (shedding === undefined || flagAt(global, "backpressure", "enabled") === true) return [];
   return [
-    diagnostic("HLR3015", shedding.key.span, "`load_shedding` has no effect without backpressure", {
+    diagnostic("HLR3010", shedding.key.span, "`load_shedding` needs `backpressure.enabled: true`", {
       hint: "sources are skipped only while backpressure is active; set `backpressure: { enabled: true }`",
     }),
   ];

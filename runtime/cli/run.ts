@@ -19,6 +19,7 @@ import { createSemaphore } from "../resilience/semaphore.ts";
 import { memoryStore } from "../state/memory.ts";
 import { openStore as openConfiguredStore } from "../state/open.ts";
 import type { StateStore } from "../state/store.ts";
+import { RunFlow } from "./run-flow.ts";
 import { type CommonOptions, parseRunOptions, type RunOptions } from "./run-options.ts";
 import { type Replicas, startReplicas } from "./run-replicas.ts";
 import { onShutdown, type Shutdown } from "./shutdown.ts";
@@ -49,8 +50,10 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
   let prepared: Prepared[] = [];
   let onHangup: (() => void) | undefined;
   let replicas: Replicas | undefined;
+  const events = NO_EVENTS;
+  const flow = new RunFlow(app, log, events);
   try {
-    store = await openStore(app, options, log);
+    store = await flow.openStore(() => openStore(app, options, log));
     replicas = startReplicas(app, store, sources, options, log, shutdown.waits);
     sink = await openSink(options.output, {
       env: process.env,
@@ -60,7 +63,8 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
       once: options.once,
       signal: shutdown.waits,
     });
-    const deps: PollDeps = baseDeps(app, replicas?.store ?? store, sink, log, shutdown);
+    sink = await flow.wrapSink(sink);
+    const deps: PollDeps = baseDeps(app, replicas?.store ?? store, sink, log, shutdown, events);
     prepared = await Promise.all(sources.map((s) => prepareSource(s, deps, options)));
     onHangup = refreshCredentialsOnHangup(prepared, log);
     const fatal: { error?: Error } = {};
@@ -81,8 +85,8 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
     const scheduled = replicas ? replicas.gate(poll, shutdown.waits) : poll;
     await runSchedule(
       prepared.map((p) => ({ ...p, schedule: p.source.spec.schedule })),
-      async (p) => void (await scheduled(p)),
-      { signal: shutdown.waits, random: Math.random, sleep },
+      async (p) => void (flow.skips(p.source) || (await scheduled(p))),
+      { signal: shutdown.waits, random: Math.random, sleep: (ms, s) => sleep(flow.delayMs(ms), s) },
     );
     return fatal.error ? 1 : 0;
   } finally {

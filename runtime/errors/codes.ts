@@ -262,6 +262,17 @@ export const ERROR_CODES = {
     title: "The NATS sink failed in an unexpected way",
     fix: "The message says how; state was not advanced past the events it held.",
   },
+  HELR_OUTPUT_SPILL_OPEN: {
+    kind: "output",
+    title:
+      "The disk buffer (`backpressure.disk_buffer.path`) cannot be used: its directory is missing or read-only",
+    fix: "Create the directory or fix its permissions; the run does not start rather than fall back to another strategy.",
+  },
+  HELR_OUTPUT_SPILL: {
+    kind: "output",
+    title: "Writing, syncing or reading a disk-buffer segment failed (disk full, I/O error)",
+    fix: "Free space or fix the device; no checkpoint passed events that were not spilled or written.",
+  },
   // ── state ─────────────────────────────────────────────────────────────────────────────────
   HELR_STATE_CONFIG: {
     kind: "state",

@@ -93,6 +93,13 @@ export interface PendingEvents {
   readonly count: number;
 }
 
+/** A scheduled poll was not run: load shedding while backpressure is active. */
+export interface PollSkipped {
+  readonly type: "poll_skipped";
+  readonly sourceId: string;
+  readonly reason: "load_shedding";
+}
+
 export type RunEvent =
   | ResilienceEvent
   | PollStarted
@@ -103,7 +110,8 @@ export type RunEvent =
   | Checkpointed
   | OutputFailed
   | EventsDropped
-  | PendingEvents;
+  | PendingEvents
+  | PollSkipped;
 
 /** A fan-out of run events. Publishing never throws: a failing observer is isolated. */
 export interface RunEvents {
