@@ -54,6 +54,7 @@ const hooks = object({
 
 const output = object({
   http: object({
+    url: text("Receiver URL, used when `run` has no `--output` (Flicker's `destination.endpoint`)."),
     batch_size: integer("Lines per POST.", 1, undefined, 100),
     batch_timeout_ms: integer("Flush a partial batch after this long.", 1, undefined, 500),
     headers,
