@@ -2,8 +2,8 @@
  * The compiler front end: config text in, IR plus diagnostics out. This is the one place
  * that orders the stages. Pure: no fs, env or clock, so the CLI, tests and editors share it.
  *
- *   size (per file) → syntax (per file) → schema (per file) → semantic (per unit) → cross-file → IR
- *     → hooks (async: each hook script read, compiled and embedded; {@link analyzeProgram})
+ *   size (per file) → syntax (per file, a Flicker file lowered to Helr) → schema (per file) → semantic (per unit) → cross-file
+ *     → IR → hooks (async: each hook script read, compiled and embedded; {@link analyzeProgram})
  *
  * A file over the size limit is not parsed; a file with a syntax error gets no further checks;
  * a source or `global:` block with a schema error gets no semantic checks; the IR is built only
@@ -17,6 +17,7 @@ import {
   sortDiagnostics,
   strictly,
 } from "./diagnostics/diagnostic.ts";
+import { lowerFlicker } from "./dialect/flicker/index.ts";
 import { type HookSite, hookSites } from "./hooks/sites.ts";
 import { buildProgram, type ProgramIR } from "./ir/build-program.ts";
 import { SourceFile } from "./source/source-file.ts";
@@ -73,7 +74,7 @@ export function analyze(files: InputFile[], options: AnalyzeOptions = {}): Front
       const tooLarge = checkFileSize(file, bytes, options.maxFileBytes);
       // Not parsed at all: parsing is the cost the limit avoids.
       if (tooLarge.length > 0) return { diagnostics: tooLarge };
-      return isDslPath(file.path) ? parseDsl(file) : parseYaml(file);
+      return isDslPath(file.path) ? parseDsl(file) : parseYamlDialect(file);
     }),
   );
   const documents: ConfigDocument[] = [];
@@ -122,6 +123,17 @@ export async function analyzeProgram(
   const rendered = [...result.files, ...hooks.files];
   if (hasErrors(diagnostics)) return { diagnostics, files: rendered };
   return { program: hooks.program, diagnostics, files: rendered };
+}
+
+/**
+ * YAML in Helr's format, or in Flicker's (`api_sources:`), which is rewritten into the Helr AST
+ * it means before any check runs (compiler/dialect/flicker/).
+ */
+function parseYamlDialect(file: SourceFile) {
+  const parsed = parseYaml(file);
+  if (hasErrors(parsed.diagnostics)) return parsed;
+  const lowered = lowerFlicker(parsed.document);
+  return { document: lowered.document, diagnostics: [...parsed.diagnostics, ...lowered.diagnostics] };
 }
 
 /** Runs a stage, turning any unexpected exception into one InternalError naming the stage. */

@@ -483,6 +483,8 @@ export type HttpSinkAuthSpec =
 
 /** `global.output.http`: the Rust Helr's keys plus auth, gzip, TLS, retries and a memory bound. */
 export interface HttpSinkSpec {
+  /** `url`: where lines go when `run` has neither `--output` nor `HELR_OUTPUT` (Flicker's destination). */
+  readonly url?: string;
   /** Extra request headers (values may hold `${VAR}`). `Content-Type` defaults to `application/x-ndjson`. */
   readonly headers: Readonly<Record<string, Template>>;
   /** Lines per POST. */

@@ -1,10 +1,12 @@
 /**
  * `helrc convert <file> --to helr|yaml`: rewrites a config in the other format (or the same
  * one, normalised). Syntax only: the result means what the input meant, valid or not; run
- * `helrc check` to validate. Comments are not carried over (a note says so).
+ * `helrc check` to validate. Comments are not carried over (a note says so). A Flicker config
+ * (`api_sources:`) becomes the Helr config it compiles as, its comments kept in YAML output.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { convertFlicker } from "../dialect/flicker/convert.ts";
 import { convertConfig } from "../syntax/dsl/format.ts";
 import { PrintError } from "../syntax/dsl/print.ts";
 import { type CliCommand, choice, parseCommandArgs } from "./command.ts";
@@ -34,10 +36,9 @@ export const convertCommand: CliCommand = {
       return EXIT.errors;
     }
     const result = convertInput(input.path, input.text, to);
-    if (result.text === undefined) {
+    if (result.text === undefined || result.diagnostics.length > 0)
       io.stderr(renderText([...result.diagnostics], [result.file]));
-      return EXIT.errors;
-    }
+    if (result.text === undefined) return EXIT.errors;
     if (result.droppedComments) io.stderr(`helrc: note: comments in ${path} are not carried over\n`);
     if (values.output === undefined) io.stdout(result.text);
     else await writeOutput(resolve(io.cwd, values.output), values.output, result.text);
@@ -47,7 +48,7 @@ export const convertCommand: CliCommand = {
 
 function convertInput(path: string, text: string, to: "helr" | "yaml") {
   try {
-    return convertConfig(path, text, to);
+    return convertFlicker(path, text, to) ?? convertConfig(path, text, to);
   } catch (error) {
     if (error instanceof PrintError) throw new UserError(`cannot convert ${path}: ${error.message}`);
     throw error;

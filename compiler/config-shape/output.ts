@@ -47,6 +47,9 @@ const httpAuth = object(
 );
 
 const http = object({
+  url: text(
+    "Receiver URL, used when `run` has no `--output` (Flicker's `destination.endpoint`); `--output` wins.",
+  ),
   batch_size: integer("Lines per POST.", 1, undefined, DEFAULTS.httpSink.batchSize),
   batch_timeout_ms: integer(
     "Send a partial batch this long after its first line.",

@@ -119,6 +119,20 @@ export const DIAGNOSTIC_CODES = {
     title: "Value does not have the expected form",
     example: "auth:\n  type: bearer\n  token_env: ${OKTA_TOKEN}   # the variable's name, not its value",
   },
+  HLR2101: {
+    stage: "schema",
+    severity: "error",
+    title: "Flicker setting with no Helr equivalent",
+    example:
+      "api_sources:\n  - name: okta\n    endpoint: https://example.okta.com/api/v1/logs\n    polling_frequency_ms: 1500   # Helr polls in whole seconds",
+  },
+  HLR2102: {
+    stage: "schema",
+    severity: "warning",
+    title: "Secret written inline in a Flicker config",
+    example:
+      'api_sources:\n  - name: vendor\n    endpoint: https://api.vendor.com/v1/audit\n    api_key: "your-api-key"   # write "${VENDOR_API_KEY}"',
+  },
   HLR1201: {
     stage: "syntax",
     severity: "error",

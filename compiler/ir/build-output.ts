@@ -44,6 +44,7 @@ function buildHttp(raw: RawHttp | undefined): HttpSinkSpec {
   const auth = raw?.auth === undefined ? undefined : buildHttpAuth(raw.auth);
   const tls = buildTls(raw?.tls);
   return {
+    ...optional("url", raw?.url),
     headers: mapValues(raw?.headers, (value) => value),
     batchSize: raw?.batch_size ?? d.batchSize,
     batchTimeoutMs: raw?.batch_timeout_ms ?? d.batchTimeoutMs,

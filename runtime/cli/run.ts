@@ -55,7 +55,7 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
   try {
     store = await flow.openStore(() => openStore(app, options, log));
     replicas = startReplicas(app, store, sources, options, log, shutdown.waits);
-    sink = await openSink(options.output, {
+    sink = await openSink(options.output ?? app.global.output.http.url, {
       env: process.env,
       log,
       output: app.global.output,
