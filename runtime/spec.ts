@@ -408,6 +408,14 @@ export interface StateSpec {
   readonly url?: Template;
 }
 
+/** A server of the collector (`global.api`, `global.metrics`). */
+export interface ServerSpec {
+  readonly enabled: boolean;
+  /** IPv4, IPv6 (no brackets) or a host name. */
+  readonly address: string;
+  readonly port: number;
+}
+
 export interface GlobalSpec {
   readonly logLevel: "trace" | "debug" | "info" | "warn" | "error";
   readonly logFormat: "json" | "pretty";
@@ -424,4 +432,8 @@ export interface GlobalSpec {
     readonly logCredentialAccess: boolean;
     readonly logConfigChanges: boolean;
   };
+  /** Health probes (`/healthz`, `/readyz`, `/startupz`) and the REST API. */
+  readonly api: ServerSpec;
+  /** `GET /metrics` in the Prometheus text format. */
+  readonly metrics: ServerSpec;
 }

@@ -1,4 +1,4 @@
-import type { GlobalSpec, StateSpec } from "../../runtime/spec.ts";
+import type { GlobalSpec, ServerSpec, StateSpec } from "../../runtime/spec.ts";
 import type { RawGlobal } from "../config-shape/types.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { optional, unescapeDollars } from "./text.ts";
@@ -19,6 +19,19 @@ export function buildGlobal(raw: RawGlobal | undefined): GlobalSpec {
       logCredentialAccess: raw?.audit?.log_credential_access ?? DEFAULTS.auditLogCredentialAccess,
       logConfigChanges: raw?.audit?.log_config_changes ?? DEFAULTS.auditLogConfigChanges,
     },
+    api: buildServer(raw?.api, DEFAULTS.api),
+    metrics: buildServer(raw?.metrics, DEFAULTS.metrics),
+  };
+}
+
+function buildServer(
+  raw: RawGlobal["api"] | RawGlobal["metrics"],
+  defaults: { readonly address: string; readonly port: number },
+): ServerSpec {
+  return {
+    enabled: raw?.enabled ?? false,
+    address: raw?.address ?? defaults.address,
+    port: raw?.port ?? defaults.port,
   };
 }
 

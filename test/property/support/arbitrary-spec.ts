@@ -286,6 +286,8 @@ export const sourceSpec: fc.Arbitrary<SourceSpec> = opt(
   ["body", "auth", "from", "watermark", "dedupe", "hooks"],
 );
 
+const serverSpec = fc.record({ enabled: fc.boolean(), address: text, port: count });
+
 /** Any GlobalSpec; every string field is hostile text. */
 export const globalSpec: fc.Arbitrary<GlobalSpec> = opt(
   {
@@ -313,6 +315,8 @@ export const globalSpec: fc.Arbitrary<GlobalSpec> = opt(
       logCredentialAccess: fc.boolean(),
       logConfigChanges: fc.boolean(),
     }),
+    api: serverSpec,
+    metrics: serverSpec,
   },
   ["maxConcurrentSources"],
 );

@@ -83,6 +83,10 @@ const GITHUB_RESILIENCE: SourceSpec["resilience"] = {
 };
 
 const AUDIT_DEFAULTS = { enabled: false, logCredentialAccess: true, logConfigChanges: true };
+const SERVER_DEFAULTS = {
+  api: { enabled: false, address: "127.0.0.1", port: 8080 },
+  metrics: { enabled: false, address: "127.0.0.1", port: 9090 },
+};
 
 const OKTA = `
 global:
@@ -145,6 +149,7 @@ describe("IR: sources", () => {
       labelValue: "helr",
       state: { backend: "sqlite", path: "${HELR_STATE_DIR:-/var/lib/helr}/state.db" },
       audit: AUDIT_DEFAULTS,
+      ...SERVER_DEFAULTS,
     });
   });
 
@@ -189,6 +194,7 @@ describe("IR: sources", () => {
       labelValue: "helr",
       state: { backend: "sqlite", path: "./helr-state.db" },
       audit: AUDIT_DEFAULTS,
+      ...SERVER_DEFAULTS,
     });
   });
 

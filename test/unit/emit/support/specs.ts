@@ -12,6 +12,8 @@ export function globalSpec(backend: StateBackend): GlobalSpec {
     labelValue: "helr",
     state: { backend, path: "./helr-state.db" },
     audit: { enabled: false, logCredentialAccess: true, logConfigChanges: true },
+    api: { enabled: false, address: "127.0.0.1", port: 8080 },
+    metrics: { enabled: false, address: "127.0.0.1", port: 9090 },
   };
 }
 
