@@ -36,6 +36,16 @@ export const global = {
     "logCredentialAccess": true,
     "logConfigChanges": true,
   },
+  "api": {
+    "enabled": false,
+    "address": "127.0.0.1",
+    "port": 8080,
+  },
+  "metrics": {
+    "enabled": false,
+    "address": "127.0.0.1",
+    "port": 9090,
+  },
   "output": {
     "http": {
       "headers": {},

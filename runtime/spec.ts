@@ -538,6 +538,14 @@ export interface OutputSpec {
   readonly nats: NatsSinkSpec;
 }
 
+/** A server of the collector (`global.api`, `global.metrics`). */
+export interface ServerSpec {
+  readonly enabled: boolean;
+  /** IPv4, IPv6 (no brackets) or a host name. */
+  readonly address: string;
+  readonly port: number;
+}
+
 export interface GlobalSpec {
   readonly logLevel: "trace" | "debug" | "info" | "warn" | "error";
   readonly logFormat: "json" | "pretty";
@@ -554,6 +562,10 @@ export interface GlobalSpec {
     readonly logCredentialAccess: boolean;
     readonly logConfigChanges: boolean;
   };
+  /** Health probes (`/healthz`, `/readyz`, `/startupz`) and the REST API. */
+  readonly api: ServerSpec;
+  /** `GET /metrics` in the Prometheus text format. */
+  readonly metrics: ServerSpec;
   /** `global.hooks`; absent when no source has hooks and the block is not set. */
   readonly hooks?: GlobalHooksSpec;
   /**

@@ -2,11 +2,17 @@ import { DEFAULTS } from "../ir/defaults.ts";
 import { decimal, flag, integer, object, oneOfValues, planned, text } from "./kit.ts";
 import { OUTPUT_SCHEMA } from "./output.ts";
 
-const server = (port: number) =>
+/**
+ * A server block (`api`, `metrics`). The address defaults to loopback (the Rust Helr binds
+ * `0.0.0.0`: docs/differences.md); an IPv6 address is written without brackets.
+ */
+const server = (what: string, defaults: { readonly address: string; readonly port: number }) =>
   object({
-    enabled: flag("Start the server.", false),
-    address: text("Bind address.", { default: "0.0.0.0" }),
-    port: integer("Port.", 1, 65535, port),
+    enabled: flag(`Start the ${what} server.`, false),
+    address: text("Bind address (IPv4, IPv6 without brackets, or a host name).", {
+      default: defaults.address,
+    }),
+    port: integer("Port.", 1, 65535, defaults.port),
   });
 
 const bp = DEFAULTS.backpressure;
@@ -102,8 +108,8 @@ export const GLOBAL_SCHEMA = object(
       },
       { description: "Several replicas sharing the sources through leases with fencing (docs/deploy.md)." },
     ),
-    api: planned(server(8080)),
-    metrics: planned(server(9090)),
+    api: server("health probe and REST API", DEFAULTS.api),
+    metrics: server("Prometheus `/metrics`", DEFAULTS.metrics),
     backpressure,
     degradation: object({
       state_store_fallback: oneOfValues(

@@ -3,6 +3,7 @@ import type {
   DegradationSpec,
   GlobalHooksSpec,
   GlobalSpec,
+  ServerSpec,
   StateSpec,
 } from "../../runtime/spec.ts";
 import type { RawGlobal } from "../config-shape/types.ts";
@@ -26,6 +27,8 @@ export function buildGlobal(raw: RawGlobal | undefined, anyHooks = false): Globa
       logCredentialAccess: raw?.audit?.log_credential_access ?? DEFAULTS.auditLogCredentialAccess,
       logConfigChanges: raw?.audit?.log_config_changes ?? DEFAULTS.auditLogConfigChanges,
     },
+    api: buildServer(raw?.api, DEFAULTS.api),
+    metrics: buildServer(raw?.metrics, DEFAULTS.metrics),
     output: buildOutput(raw?.output),
     replicas: {
       enabled: raw?.replicas?.enabled ?? DEFAULTS.replicasEnabled,
@@ -37,6 +40,17 @@ export function buildGlobal(raw: RawGlobal | undefined, anyHooks = false): Globa
     ...optional("loadShedding", buildLoadShedding(raw)),
     // Only programs that have hooks (or say how to run them) carry the block.
     ...optional("hooks", raw?.hooks !== undefined || anyHooks ? buildHooks(raw?.hooks) : undefined),
+  };
+}
+
+function buildServer(
+  raw: RawGlobal["api"] | RawGlobal["metrics"],
+  defaults: { readonly address: string; readonly port: number },
+): ServerSpec {
+  return {
+    enabled: raw?.enabled ?? false,
+    address: raw?.address ?? defaults.address,
+    port: raw?.port ?? defaults.port,
   };
 }
 

@@ -16,6 +16,10 @@ export const DEFAULTS = {
   stateBackend: "sqlite",
   statePath: "./helr-state.db",
   redisUrl: "redis://127.0.0.1:6379/",
+  /** `global.api` (health probes, REST API): loopback, not the Rust Helr's `0.0.0.0`. */
+  api: { address: "127.0.0.1", port: 8080 },
+  /** `global.metrics` (`GET /metrics`): loopback, not the Rust Helr's `0.0.0.0`. */
+  metrics: { address: "127.0.0.1", port: 9090 },
 
   bearerPrefix: "Bearer",
   apiKeyLocation: "header",

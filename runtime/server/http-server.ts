@@ -110,6 +110,7 @@ async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse): 
       params,
       headers: req.headers,
       body,
+      ...(req.socket.remoteAddress !== undefined ? { remoteAddress: req.socket.remoteAddress } : {}),
     });
     return reply(res, answer);
   } catch (error) {

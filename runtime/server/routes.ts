@@ -18,6 +18,8 @@ export interface RouteRequest {
   readonly headers: IncomingHttpHeaders;
   /** The request body, read within the server's size limit; empty when none was sent. */
   readonly body: Buffer;
+  /** The caller's address (for the audit log); absent when the socket is already gone. */
+  readonly remoteAddress?: string;
 }
 
 /** A handler's answer: JSON (serialised by the server) or text with its content type. */

@@ -351,6 +351,8 @@ export const sourceSpec: fc.Arbitrary<SourceSpec> = opt(
   ["body", "auth", "from", "watermark", "dedupe", "hooks"],
 );
 
+const serverSpec = fc.record({ enabled: fc.boolean(), address: text, port: count });
+
 /** Any GlobalSpec; every string field is hostile text. */
 export const globalSpec: fc.Arbitrary<GlobalSpec> = opt(
   {
@@ -379,6 +381,8 @@ export const globalSpec: fc.Arbitrary<GlobalSpec> = opt(
       logConfigChanges: fc.boolean(),
     }),
     output,
+    api: serverSpec,
+    metrics: serverSpec,
   },
   ["maxConcurrentSources"],
 );

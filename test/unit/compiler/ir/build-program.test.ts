@@ -84,6 +84,10 @@ const GITHUB_RESILIENCE: SourceSpec["resilience"] = {
 };
 
 const AUDIT_DEFAULTS = { enabled: false, logCredentialAccess: true, logConfigChanges: true };
+const SERVER_DEFAULTS = {
+  api: { enabled: false, address: "127.0.0.1", port: 8080 },
+  metrics: { enabled: false, address: "127.0.0.1", port: 9090 },
+};
 
 const OKTA = `
 global:
@@ -148,6 +152,7 @@ describe("IR: sources", () => {
       audit: AUDIT_DEFAULTS,
       replicas: { enabled: false, leaseTtlSecs: 10 },
       output: buildOutput(undefined),
+      ...SERVER_DEFAULTS,
     });
   });
 
@@ -194,6 +199,7 @@ describe("IR: sources", () => {
       audit: AUDIT_DEFAULTS,
       replicas: { enabled: false, leaseTtlSecs: 10 },
       output: buildOutput(undefined),
+      ...SERVER_DEFAULTS,
     });
   });
 

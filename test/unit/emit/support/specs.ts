@@ -14,6 +14,8 @@ export function globalSpec(backend: StateBackend): GlobalSpec {
     state: { backend, path: "./helr-state.db" },
     audit: { enabled: false, logCredentialAccess: true, logConfigChanges: true },
     output: buildOutput(undefined),
+    api: { enabled: false, address: "127.0.0.1", port: 8080 },
+    metrics: { enabled: false, address: "127.0.0.1", port: 9090 },
   };
 }
 
