@@ -1,7 +1,7 @@
 /**
  * Hand-built IR for emit and bundle tests, independent of the front end.
  */
-import type { GlobalSpec, ResilienceSpec, SourceSpec, StateBackend } from "../../../../runtime/spec.ts";
+import type { GlobalSpec, ResilienceSpec, SourceSpec, StateBackend } from "../../../../../runtime/spec.ts";
 
 /** A global spec on the given state backend, state file in the working directory. */
 export function globalSpec(backend: StateBackend): GlobalSpec {
