@@ -1,4 +1,4 @@
-// @generated from grammar/parser.ts by test/unit/dsl/cst-types.test.ts (UPDATE_GOLDEN=1). DO NOT EDIT.
+// @generated from grammar/parser.ts by test/unit/grammar/cst-types.test.ts (UPDATE_GOLDEN=1). DO NOT EDIT.
 import type { CstNode, IToken } from "chevrotain";
 
 export interface FileCstNode extends CstNode {

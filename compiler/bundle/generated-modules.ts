@@ -7,6 +7,7 @@
  */
 import type { Plugin } from "esbuild";
 import { litString } from "../emit/literal.ts";
+import { ENTRY_MAIN, RUNTIME_MODULE } from "../emit/runtime-imports.ts";
 import { PACKAGE_ROOT } from "./package-root.ts";
 import { SCAN_THREAD_MODULE } from "./scan-thread.ts";
 
@@ -19,10 +20,10 @@ const ENTRY_FILE = "entry.js";
 /** The entry: hand the generated app, and the page scan thread's program, to the runtime's CLI. */
 export function entrySource(indexFile: string): string {
   return [
-    'import { main } from "@helr/runtime";',
+    `import { ${ENTRY_MAIN} } from ${litString(RUNTIME_MODULE)};`,
     `import scanThread from ${litString(SCAN_THREAD_MODULE)};`,
     `import { app } from ${litString(`./${indexFile}`)};`,
-    "void main(app, undefined, { scanThread });",
+    `void ${ENTRY_MAIN}(app, undefined, { scanThread });`,
     "",
   ].join("\n");
 }

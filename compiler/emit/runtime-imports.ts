@@ -50,3 +50,29 @@ export const STORE_FACTORIES = {
   redis: "redisStore",
   postgres: "postgresStore",
 } as const satisfies Record<StateBackend, string>;
+
+/** The bundle entry's one import (compiler/bundle/generated-modules.ts): the runtime's CLI. */
+export const ENTRY_MAIN = "main";
+
+/**
+ * Every value `runtime/index.ts` exports, no more and no less
+ * (test/unit/compiler/emit/runtime-imports.test.ts holds the two equal).
+ */
+export const RUNTIME_VALUES: readonly (RuntimeValue | typeof ENTRY_MAIN)[] = [
+  "defineSource",
+  ENTRY_MAIN,
+  ...Object.values(AUTH_FACTORIES),
+  ...Object.values(PAGINATION_FACTORIES),
+  ...Object.values(STORE_FACTORIES),
+];
+
+/**
+ * Every type `runtime/index.ts` exports: the ones generated code names, and `BoundSource`,
+ * the type `defineSource` returns.
+ */
+export const RUNTIME_TYPES: readonly (RuntimeType | "BoundSource")[] = [
+  "App",
+  "BoundSource",
+  "GlobalSpec",
+  "SourceSpec",
+];

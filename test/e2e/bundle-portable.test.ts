@@ -16,7 +16,7 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleModules } from "../../compiler/bundle/index.ts";
 import { emitProgram } from "../../compiler/emit/index.ts";
-import { globalSpec, linkHeaderSource } from "../unit/emit/support/specs.ts";
+import { globalSpec, linkHeaderSource } from "../unit/compiler/emit/support/specs.ts";
 
 /**
  * The bundle is one file: copied alone into an empty directory, with no node_modules anywhere

@@ -13,7 +13,7 @@ import {
   PAGINATION_FACTORIES,
   STORE_FACTORIES,
 } from "../../compiler/emit/runtime-imports.ts";
-import { globalSpec, linkHeaderSource, singleRequestSource } from "../unit/emit/support/specs.ts";
+import { globalSpec, linkHeaderSource, singleRequestSource } from "../unit/compiler/emit/support/specs.ts";
 
 /**
  * A bundle links only the runtime factories its sources use: the per-source imports in

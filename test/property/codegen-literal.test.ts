@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { doc, emitProgram, GENERATED_MARKER, ident, lit } from "../../compiler/emit/index.ts";
 import { AUTH_FACTORIES, PAGINATION_FACTORIES } from "../../compiler/emit/runtime-imports.ts";
 import * as runtime from "../../runtime/index.ts";
-import { evaluateModules, type StubBoundSource } from "../unit/emit/support/evaluate.ts";
-import { typecheckModules } from "../unit/emit/support/typecheck.ts";
+import { evaluateModules, type StubBoundSource } from "../unit/compiler/emit/support/evaluate.ts";
+import { typecheckModules } from "../unit/compiler/emit/support/typecheck.ts";
 import { globalSpec, sourceSpec, text } from "./support/arbitrary-spec.ts";
 
 /**

@@ -8,7 +8,7 @@ import type { AuthSpec, SourceSpec } from "../../../runtime/spec.ts";
 import { memoryStore } from "../../../runtime/state/memory.ts";
 import { call } from "../../support/http-call.ts";
 import { recordingLog } from "../../support/server-log.ts";
-import { globalSpec, linkHeaderSource } from "../emit/support/specs.ts";
+import { globalSpec, linkHeaderSource } from "../compiler/emit/support/specs.ts";
 
 const servers: HttpServer[] = [];
 afterEach(async () => {

@@ -1,8 +1,8 @@
 /**
  * Hand-built IR for emit and bundle tests, independent of the front end.
  */
-import { buildOutput } from "../../../../compiler/ir/build-output.ts";
-import type { GlobalSpec, ResilienceSpec, SourceSpec, StateBackend } from "../../../../runtime/spec.ts";
+import { buildOutput } from "../../../../../compiler/ir/build-output.ts";
+import type { GlobalSpec, ResilienceSpec, SourceSpec, StateBackend } from "../../../../../runtime/spec.ts";
 
 /** A global spec on the given state backend, state file in the working directory. */
 export function globalSpec(backend: StateBackend): GlobalSpec {

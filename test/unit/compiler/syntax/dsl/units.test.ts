@@ -7,7 +7,7 @@ import {
   shortUnitKey,
   sizeValue,
   unitKey,
-} from "../../../compiler/syntax/dsl/units.ts";
+} from "../../../../../compiler/syntax/dsl/units.ts";
 
 describe("durations and sizes", () => {
   it("finds the key a unit literal belongs to", () => {

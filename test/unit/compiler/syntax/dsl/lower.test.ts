@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ScalarNode } from "../../../compiler/ast/nodes.ts";
+import type { ScalarNode } from "../../../../../compiler/ast/nodes.ts";
 import { configOf, errorsOf, mapAt, parse, positionsOf, textOf } from "./support.ts";
 
 describe(".helr → AST: generic statements", () => {

@@ -7,7 +7,7 @@ import {
   AUTH_FACTORIES,
   PAGINATION_FACTORIES,
   STORE_FACTORIES,
-} from "../../../../compiler/emit/runtime-imports.ts";
+} from "../../../../../compiler/emit/runtime-imports.ts";
 
 /** What the stub's defineSource returns: the spec and the factory names that were linked. */
 export interface StubBoundSource {

@@ -4,10 +4,10 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { analyze, type ProgramIR } from "../../../compiler/pipeline.ts";
-import { formatHelr } from "../../../compiler/syntax/dsl/format.ts";
+import { analyze, type ProgramIR } from "../../../../../compiler/pipeline.ts";
+import { formatHelr } from "../../../../../compiler/syntax/dsl/format.ts";
 
-const read = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), "utf8");
+const read = (path: string) => readFileSync(new URL(`../../../../../${path}`, import.meta.url), "utf8");
 
 function programOf(path: string): ProgramIR {
   const result = analyze([{ path, text: read(path) }]);

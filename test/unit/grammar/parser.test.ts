@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { lex } from "../../../grammar/lexer.ts";
 import { parseTokens } from "../../../grammar/parser.ts";
-import { errorsOf, positionsOf } from "./support.ts";
+import { errorsOf, positionsOf } from "../compiler/syntax/dsl/support.ts";
 
 function parses(text: string): boolean {
   return parseTokens(lex(text).tokens).errors.length === 0;

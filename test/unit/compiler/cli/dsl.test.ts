@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse as parseYamlText } from "yaml";
-import { main } from "../../../compiler/cli/main.ts";
-import { analyze } from "../../../compiler/pipeline.ts";
-import { configOf } from "./support.ts";
+import { main } from "../../../../compiler/cli/main.ts";
+import { analyze } from "../../../../compiler/pipeline.ts";
+import { configOf } from "../syntax/dsl/support.ts";
 
 let dir = "";
 beforeEach(() => {

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { SourceFile } from "../../../compiler/source/source-file.ts";
-import { formatHelr } from "../../../compiler/syntax/dsl/format.ts";
-import { PrintError, printHelr, printHelrValue } from "../../../compiler/syntax/dsl/print.ts";
-import { parseYaml } from "../../../compiler/syntax/yaml/parse-yaml.ts";
+import { SourceFile } from "../../../../../compiler/source/source-file.ts";
+import { formatHelr } from "../../../../../compiler/syntax/dsl/format.ts";
+import { PrintError, printHelr, printHelrValue } from "../../../../../compiler/syntax/dsl/print.ts";
+import { parseYaml } from "../../../../../compiler/syntax/yaml/parse-yaml.ts";
 import { configOf } from "./support.ts";
 
 function fmt(text: string): string {
@@ -14,7 +14,7 @@ function fmt(text: string): string {
 
 describe(".helr printer", () => {
   it("prints a YAML source with forms, durations and secrets", () => {
-    const yaml = readFileSync(new URL("../../../sources/demo.yaml", import.meta.url), "utf8");
+    const yaml = readFileSync(new URL("../../../../../sources/demo.yaml", import.meta.url), "utf8");
     expect(printHelr(parseYaml(new SourceFile("demo.yaml", yaml)).document.root)).toBe(
       [
         "global {",
@@ -158,7 +158,7 @@ describe("helrc fmt formatting", () => {
   });
 
   it("is a fixed point on its own output and keeps the config's meaning", () => {
-    const text = readFileSync(new URL("../../../docs/examples/demo.helr", import.meta.url), "utf8");
+    const text = readFileSync(new URL("../../../../../docs/examples/demo.helr", import.meta.url), "utf8");
     const once = fmt(text);
     expect(fmt(once)).toBe(once);
     expect(configOf(once)).toEqual(configOf(text));

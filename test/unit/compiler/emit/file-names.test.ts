@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assignFileNames, fileStem, SAFE_FILE_NAME } from "../../../compiler/emit/file-names.ts";
+import { assignFileNames, fileStem, SAFE_FILE_NAME } from "../../../../compiler/emit/file-names.ts";
 
 describe("fileStem", () => {
   it.each([

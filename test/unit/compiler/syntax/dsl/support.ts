@@ -1,9 +1,9 @@
 /** Helpers shared by the `.helr` unit tests. */
-import type { AstNode, MapNode } from "../../../compiler/ast/nodes.ts";
-import { toPlainValue } from "../../../compiler/ast/to-value.ts";
-import { renderText } from "../../../compiler/diagnostics/render.ts";
-import { SourceFile } from "../../../compiler/source/source-file.ts";
-import { parseDsl } from "../../../compiler/syntax/dsl/parse-dsl.ts";
+import type { AstNode, MapNode } from "../../../../../compiler/ast/nodes.ts";
+import { toPlainValue } from "../../../../../compiler/ast/to-value.ts";
+import { renderText } from "../../../../../compiler/diagnostics/render.ts";
+import { SourceFile } from "../../../../../compiler/source/source-file.ts";
+import { parseDsl } from "../../../../../compiler/syntax/dsl/parse-dsl.ts";
 
 /** Parses `.helr` text as `t.helr`. */
 export function parse(text: string) {

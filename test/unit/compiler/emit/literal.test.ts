@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { doc, ident, lit, litString } from "../../../compiler/emit/literal.ts";
+import { doc, ident, lit, litString } from "../../../../compiler/emit/literal.ts";
 
 describe("lit", () => {
   it("prints objects one quoted key per line with trailing commas", () => {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isBareWord, quoteString, readString } from "../../../compiler/syntax/dsl/strings.ts";
-import { lex } from "../../../grammar/lexer.ts";
+import { isBareWord, quoteString, readString } from "../../../../../compiler/syntax/dsl/strings.ts";
+import { lex } from "../../../../../grammar/lexer.ts";
 
 describe(".helr strings", () => {
   it("quotes any string so that it reads back the same", () => {

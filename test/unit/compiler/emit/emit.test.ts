@@ -1,14 +1,14 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { type EmitInput, emitProgram, emitSourceModule } from "../../../compiler/emit/index.ts";
-import type { SourceSpec } from "../../../runtime/spec.ts";
+import { type EmitInput, emitProgram, emitSourceModule } from "../../../../compiler/emit/index.ts";
+import type { SourceSpec } from "../../../../runtime/spec.ts";
 import { typecheckModules } from "./support/typecheck.ts";
 
-const GOLDEN = fileURLToPath(new URL("../../golden/emit/", import.meta.url));
+const GOLDEN = fileURLToPath(new URL("../../../golden/emit/", import.meta.url));
 const VERSION = "0.1.0";
 
-/** `HELR_UPDATE_GOLDEN=1 npx vitest run test/unit/emit` rewrites expected files after a deliberate change. */
+/** `HELR_UPDATE_GOLDEN=1 npx vitest run test/unit/compiler/emit` rewrites expected files after a deliberate change. */
 function expectGolden(name: string, actual: string): void {
   const file = `${GOLDEN}${name}/expected.ts`;
   if (process.env.HELR_UPDATE_GOLDEN === "1") writeFileSync(file, actual);

@@ -1,7 +1,7 @@
 /**
  * grammar/cst.ts holds the CST types chevrotain derives from the grammar; the lowering is
  * type-checked against them. This test fails when the grammar changed and the file did not.
- * Regenerate with `UPDATE_GOLDEN=1 npx vitest run test/unit/dsl/cst-types.test.ts`.
+ * Regenerate with `UPDATE_GOLDEN=1 npx vitest run test/unit/grammar/cst-types.test.ts`.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { generateCstDts } from "chevrotain";
@@ -10,7 +10,7 @@ import { HelrParser } from "../../../grammar/parser.ts";
 
 const PATH = new URL("../../../grammar/cst.ts", import.meta.url);
 const HEADER =
-  "// @generated from grammar/parser.ts by test/unit/dsl/cst-types.test.ts (UPDATE_GOLDEN=1). DO NOT EDIT.\n";
+  "// @generated from grammar/parser.ts by test/unit/grammar/cst-types.test.ts (UPDATE_GOLDEN=1). DO NOT EDIT.\n";
 
 /** The file as generated, in Biome's style (`(T)[]` → `T[]`, no unused import, one final line break). */
 function expected(): string {
