@@ -61,6 +61,7 @@ export const ENTRY_MAIN = "main";
 export const RUNTIME_VALUES: readonly (RuntimeValue | typeof ENTRY_MAIN)[] = [
   "defineSource",
   ENTRY_MAIN,
+  HOOKS_FACTORY,
   ...Object.values(AUTH_FACTORIES),
   ...Object.values(PAGINATION_FACTORIES),
   ...Object.values(STORE_FACTORIES),

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { doc, emitProgram, GENERATED_MARKER, ident, lit } from "../../compiler/emit/index.ts";
-import { AUTH_FACTORIES, PAGINATION_FACTORIES } from "../../compiler/emit/runtime-imports.ts";
+import { AUTH_FACTORIES, HOOKS_FACTORY, PAGINATION_FACTORIES } from "../../compiler/emit/runtime-imports.ts";
 import * as runtime from "../../runtime/index.ts";
 import { evaluateModules, type StubBoundSource } from "../unit/compiler/emit/support/evaluate.ts";
 import { typecheckModules } from "../unit/compiler/emit/support/typecheck.ts";
@@ -68,6 +68,7 @@ describe("generated modules carry arbitrary user text safely", () => {
           expect(app.sources[i]?.parts).toEqual({
             ...(spec.auth && { auth: AUTH_FACTORIES[spec.auth.type] }),
             pagination: PAGINATION_FACTORIES[spec.pagination.strategy],
+            ...(spec.hooks?.script && { hooks: HOOKS_FACTORY }),
           });
         });
       }),

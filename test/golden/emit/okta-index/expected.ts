@@ -49,6 +49,16 @@ export const global = {
       },
     },
   },
+  "api": {
+    "enabled": false,
+    "address": "127.0.0.1",
+    "port": 8080,
+  },
+  "metrics": {
+    "enabled": false,
+    "address": "127.0.0.1",
+    "port": 9090,
+  },
 } as const satisfies GlobalSpec;
 
 export const app: App = {

@@ -5,6 +5,7 @@
 import { build, type Plugin } from "esbuild";
 import {
   AUTH_FACTORIES,
+  HOOKS_FACTORY,
   PAGINATION_FACTORIES,
   STORE_FACTORIES,
 } from "../../../../../compiler/emit/runtime-imports.ts";
@@ -16,6 +17,7 @@ export interface StubBoundSource {
 }
 
 const FACTORIES = [
+  HOOKS_FACTORY,
   ...Object.values(AUTH_FACTORIES),
   ...Object.values(PAGINATION_FACTORIES),
   ...Object.values(STORE_FACTORIES),
