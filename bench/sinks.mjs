@@ -16,7 +16,7 @@ import { connect } from "@nats-io/transport-node";
 import { backfillConfig, build, TMP, writeText } from "./bundle.mjs";
 import { startMock } from "./mock.mjs";
 import { measure, median } from "./proc.mjs";
-import { describe, round, runHelr, TOKEN } from "./throughput.mjs";
+import { describe, rates, runHelr, TOKEN } from "./throughput.mjs";
 
 const SUBJECT = "bench.events";
 
@@ -67,14 +67,7 @@ async function runNetwork(bundle, mock, dir, url, delivered) {
   if (run.code !== 0) throw new Error(`${url} run failed (exit ${run.code}):\n${run.stderr}`);
   const lines = await delivered();
   if (lines !== mock.events) throw new Error(`${url}: ${lines} lines delivered, expected ${mock.events}`);
-  const seconds = run.wallMs / 1000;
-  return {
-    wallMs: round(run.wallMs),
-    cpuMs: round(run.cpuMs),
-    peakRssMb: round(run.peakRssKb / 1024),
-    eventsPerSec: round(mock.events / seconds),
-    mbPerSec: round(mock.bytes / 1e6 / seconds),
-  };
+  return rates(run, mock.events, mock.bytes);
 }
 
 /** A receiver that counts lines and answers 204 after reading each body. */

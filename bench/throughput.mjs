@@ -72,13 +72,8 @@ async function finish(run, output, input, which) {
   if (lines !== input.events) throw new Error(`${which} wrote ${lines} lines, expected ${input.events}`);
   const outputBytes = statSync(output).size;
   rmSync(output, { force: true });
-  const seconds = run.wallMs / 1000;
   return {
-    wallMs: round(run.wallMs),
-    cpuMs: round(run.cpuMs),
-    peakRssMb: round(run.peakRssKb / 1024),
-    eventsPerSec: round(input.events / seconds),
-    mbPerSec: round(input.bytes / 1e6 / seconds),
+    ...rates(run, input.events, input.bytes),
     eventsPerCpuSec: round(input.events / (run.cpuMs / 1000)),
     outputBytes,
   };
@@ -119,6 +114,18 @@ async function countLines(path) {
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) count++;
   }
   return count;
+}
+
+/** Wall and CPU time, peak RSS and throughput of one measured run that moved `events` (`bytes`). */
+export function rates(run, events, bytes) {
+  const seconds = run.wallMs / 1000;
+  return {
+    wallMs: round(run.wallMs),
+    cpuMs: round(run.cpuMs),
+    peakRssMb: round(run.peakRssKb / 1024),
+    eventsPerSec: round(events / seconds),
+    mbPerSec: round(bytes / 1e6 / seconds),
+  };
 }
 
 export function round(value, digits = 1) {

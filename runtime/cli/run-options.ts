@@ -24,7 +24,10 @@ export interface CommonOptions {
 
 export interface RunOptions extends CommonOptions {
   readonly once: boolean;
-  /** A file path; undefined (or `-`) is stdout. */
+  /**
+   * `--output` / `HELR_OUTPUT`: a file path, a URL, or `-` for stdout. Undefined: the config's
+   * `global.output.http.url` when it has one, else stdout.
+   */
   readonly output: string | undefined;
   readonly rotate: RotatePolicy | undefined;
 }
@@ -54,13 +57,14 @@ export function parseRunOptions(args: readonly string[], env: NodeJS.ProcessEnv)
     "output-rotate": { type: "string" },
   });
   const outputFlag = str(values.output) ?? nonEmpty(env[DEPLOY_ENV.output]);
-  const output = outputFlag === "-" ? undefined : outputFlag;
+  // `-` stays: it names stdout explicitly, over a `global.output.http.url` in the config.
+  const output = outputFlag;
   const rotateText = str(values["output-rotate"]) ?? nonEmpty(env[DEPLOY_ENV.outputRotate]);
   let rotate: RotatePolicy | undefined;
   if (rotateText !== undefined) {
     const parsed = parseRotate(rotateText);
     if ("error" in parsed) throw new UsageError(parsed.error);
-    if (output === undefined)
+    if (output === undefined || output === "-")
       throw new UsageError("--output-rotate needs --output FILE (stdout cannot rotate)");
     rotate = parsed;
   }

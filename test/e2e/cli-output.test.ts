@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv, tempDir } from "../support/bundle.ts";
 import { type OktaMock, startOktaMock } from "../support/okta-mock.ts";
-import { buildBundle, oktaConfig, runBundle, uuids } from "./cli-support.ts";
+import { buildBundle, oktaConfig, runBundle, runIntoClosingPipe, uuids } from "./cli-support.ts";
 
 /** Output of the built bundle: broken pipes, files, rotation, deployment overrides, log formats. */
 const TOKEN = "okta-output-a1b2c3d4e5f6";
@@ -27,21 +26,7 @@ describe.each([["run", "--once"], ["run"]])("stdout, %s %s", (...command) => {
   it("a reader that exits early: the error names the output, the exit code is non-zero, nothing is checkpointed", async () => {
     const dir = tempDir();
     // helr run --once | (read a few bytes and exit)
-    const reader = spawn(process.execPath, ["-e", 'process.stdin.once("data", () => process.exit(0))'], {
-      stdio: ["pipe", "ignore", "ignore"],
-    });
-    const writer = spawn(process.execPath, [built.bundle, ...command], {
-      cwd: dir,
-      env: env(),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    writer.stdout.pipe(reader.stdin);
-    // The parent must not keep the pipe's read side alive once the reader is gone.
-    reader.on("exit", () => writer.stdout.destroy());
-    reader.stdin.on("error", () => undefined);
-    let stderr = "";
-    writer.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((r) => writer.on("close", (c) => r(c)));
+    const { code, stderr } = await runIntoClosingPipe(built.bundle, command, dir, env());
     expect(code).toBe(1);
     expect(stderr).toMatch(/"level":"error".*output stdout: the reader closed the pipe \(broken pipe\)/);
     if (command.includes("--once"))

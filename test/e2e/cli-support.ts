@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -46,6 +47,30 @@ export async function buildBundle(config: string): Promise<{ dir: string; bundle
 /** Runs the bundle in `cwd` with `env`. */
 export function runBundle(bundle: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv) {
   return runProcess(process.execPath, [bundle, ...args], { cwd, env });
+}
+
+/**
+ * `helr ARGS | (read a few bytes and exit)`: runs the bundle with its stdout piped into a reader
+ * that closes the pipe after the first chunk, and returns the bundle's exit code and stderr.
+ */
+export async function runIntoClosingPipe(
+  bundle: string,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stderr: string }> {
+  const reader = spawn(process.execPath, ["-e", 'process.stdin.once("data", () => process.exit(0))'], {
+    stdio: ["pipe", "ignore", "ignore"],
+  });
+  const writer = spawn(process.execPath, [bundle, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  writer.stdout.pipe(reader.stdin);
+  // The parent must not keep the pipe's read side alive once the reader is gone.
+  reader.on("exit", () => writer.stdout.destroy());
+  reader.stdin.on("error", () => undefined);
+  let stderr = "";
+  writer.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((r) => writer.on("close", (c) => r(c)));
+  return { code, stderr };
 }
 
 /** The `event.uuid` of each NDJSON line. */

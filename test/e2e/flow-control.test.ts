@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv, tempDir } from "../support/bundle.ts";
 import { type OktaMock, startOktaMock } from "../support/okta-mock.ts";
-import { buildBundle, oktaConfig, uuids } from "./cli-support.ts";
+import { buildBundle, oktaConfig, runIntoClosingPipe, uuids } from "./cli-support.ts";
 
 /**
  * global.backpressure through the built bundle, with a slow consumer: the bundle's stdout read
@@ -90,20 +90,12 @@ describe("backpressure with a slow consumer", () => {
 
   it("a broken pipe stays fatal with backpressure on: non-zero exit, named output, nothing checkpointed", async () => {
     const dir = tempDir();
-    const reader = spawn(process.execPath, ["-e", 'process.stdin.once("data", () => process.exit(0))'], {
-      stdio: ["pipe", "ignore", "ignore"],
-    });
-    const writer = spawn(process.execPath, [bundles.block as string, "run", "--once"], {
-      cwd: dir,
-      env: cleanEnv({ OKTA_URL: mock.url, OKTA_TOKEN: TOKEN }),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    writer.stdout.pipe(reader.stdin);
-    reader.on("exit", () => writer.stdout.destroy());
-    reader.stdin.on("error", () => undefined);
-    let stderr = "";
-    writer.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((r) => writer.on("close", (c) => r(c)));
+    const { code, stderr } = await runIntoClosingPipe(
+      bundles.block as string,
+      ["run", "--once"],
+      dir,
+      cleanEnv({ OKTA_URL: mock.url, OKTA_TOKEN: TOKEN }),
+    );
     expect(code).toBe(1);
     expect(stderr).toMatch(/output stdout: the reader closed the pipe \(broken pipe\)/);
     const again = await runSlow(bundles.block as string, dir);

@@ -45,7 +45,11 @@ describe("run options", () => {
       output: "x.ndjson",
       rotate: { kind: "size" },
     });
-    expect(parseRunOptions(["--output", "-"], { HELR_OUTPUT: "f.ndjson" }).output).toBeUndefined();
+    // `-` is stdout, named explicitly (it wins over HELR_OUTPUT and over global.output.http.url).
+    expect(parseRunOptions(["--output", "-"], { HELR_OUTPUT: "f.ndjson" }).output).toBe("-");
+    expect(() => parseRunOptions(["--output", "-", "--output-rotate", "daily"], {})).toThrow(
+      /needs --output FILE/,
+    );
   });
 
   it.each([
