@@ -108,9 +108,8 @@ export const GLOBAL_SCHEMA = object(
       },
       { description: "Several replicas sharing the sources through leases with fencing (docs/deploy.md)." },
     ),
-    // Not served by `helr run` yet (issues 16, 17): planned, so a config that sets them is warned.
-    api: planned(server("health probe and REST API", DEFAULTS.api)),
-    metrics: planned(server("Prometheus `/metrics`", DEFAULTS.metrics)),
+    api: server("health probe and REST API", DEFAULTS.api),
+    metrics: server("Prometheus `/metrics`", DEFAULTS.metrics),
     backpressure,
     degradation: object({
       state_store_fallback: oneOfValues(

@@ -20,6 +20,7 @@ import { memoryStore } from "../state/memory.ts";
 import { openStore as openConfiguredStore } from "../state/open.ts";
 import type { StateStore } from "../state/store.ts";
 import { RunFlow } from "./run-flow.ts";
+import { type RunObservability, startRunObservability } from "./run-observability.ts";
 import { type CommonOptions, parseRunOptions, type RunOptions } from "./run-options.ts";
 import { type Replicas, startReplicas } from "./run-replicas.ts";
 import { onShutdown, type Shutdown } from "./shutdown.ts";
@@ -50,9 +51,13 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
   let prepared: Prepared[] = [];
   let onHangup: (() => void) | undefined;
   let replicas: Replicas | undefined;
-  const events = NO_EVENTS;
-  const flow = new RunFlow(app, log, events);
+  let observed: RunObservability | undefined;
   try {
+    observed = await startRunObservability(app, sources, log, {
+      stateStoreConnected: () => (store ? storeAnswers(store) : false),
+    });
+    const { events } = observed;
+    const flow = new RunFlow(app, log, events);
     store = await flow.openStore(() => openStore(app, options, log));
     replicas = startReplicas(app, store, sources, options, log, shutdown.waits);
     sink = await openSink(options.output ?? app.global.output.http.url, {
@@ -77,6 +82,7 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
       }
       return result;
     };
+    observed.health.markStarted();
     if (options.once) {
       const results = await Promise.all(prepared.map(poll));
       printSummaries(prepared, results);
@@ -96,7 +102,14 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
     await Promise.all(prepared.map((p) => p.runtime?.close()));
     await sink?.close();
     await store?.close();
+    await observed?.close();
   }
+}
+
+/** The `/readyz` store check: a round trip to the store. */
+async function storeAnswers(store: StateStore): Promise<boolean> {
+  await (store.ping ? store.ping() : store.listSources());
+  return true;
 }
 
 /** A source ready to poll: auth dropped under replay, and its own HTTP sender. */
@@ -131,6 +144,7 @@ export async function prepareSource(
     env: deps.env,
     log: deps.log,
     budgets,
+    onEvent: (event) => deps.events.publish(event),
     ...(recordDir !== undefined ? { wrapBase: (live: HttpSend) => recordingSend(live, recordDir, id) } : {}),
   });
   // Token requests go through `tokenHttp`, the source's raw client: its TLS settings, and never
@@ -172,6 +186,35 @@ export async function pollLogged(
   deps: PollDeps,
   log: Logger,
 ): Promise<PollSummary | Error> {
+  const started = Date.now();
+  const sourceId = source.spec.id;
+  deps.events.publish({ type: "poll_started", sourceId, atMs: started });
+  const result = await pollReported(source, deps, log);
+  const atMs = Date.now();
+  const common = { type: "poll_ended", sourceId, atMs, durationMs: atMs - started } as const;
+  if (result instanceof Error) {
+    const code = (result as { code?: unknown }).code;
+    deps.events.publish({
+      ...common,
+      pages: 0,
+      events: 0,
+      error: {
+        code: typeof code === "string" ? code : "HELR_INTERNAL",
+        message: redactSecrets(result.message),
+      },
+    });
+  } else {
+    deps.events.publish({
+      ...common,
+      pages: result.pages,
+      events: result.events,
+      ...(result.stopReason !== undefined ? { stopReason: result.stopReason } : {}),
+    });
+  }
+  return result;
+}
+
+async function pollReported(source: BoundSource, deps: PollDeps, log: Logger): Promise<PollSummary | Error> {
   try {
     const summary = await withPollTimeout(
       (signal) =>

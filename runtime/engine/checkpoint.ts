@@ -1,5 +1,6 @@
 import type { BoundSource } from "../app.ts";
 import type { PollDeps } from "./types.ts";
+import { timeMs } from "./watermark.ts";
 
 /** State changes of one checkpoint: a key set to a value, or `null` to delete it. */
 export type StateChanges = Record<string, string | null>;
@@ -30,16 +31,26 @@ export class Checkpointer {
       const started = Date.now();
       await this.deps.sink.flush();
       const committed = await this.commit(changes);
-      if (committed)
+      if (committed) {
+        const watermarkMs = this.watermarkMs(changes);
         this.deps.events.publish({
           type: "checkpoint",
           sourceId: this.source.spec.id,
           durationMs: Date.now() - started,
           atMs: Date.now(),
+          ...(watermarkMs !== undefined ? { watermarkMs } : {}),
         });
+      }
     })();
     run.catch(() => undefined);
     this.#running = run;
+  }
+
+  /** The time of the high-water mark these changes commit (for the watermark-age metric), if any. */
+  private watermarkMs(changes: StateChanges): number | undefined {
+    const key = this.source.spec.watermark?.stateKey;
+    const mark = key === undefined ? undefined : changes[key];
+    return typeof mark === "string" ? timeMs(mark) : undefined;
   }
 
   /** Resolves when every checkpoint started so far is done; rejects with the first failure. */

@@ -15,6 +15,8 @@ export interface SourceRuntimeOptions {
   readonly budgets: BudgetRegistry;
   /** Wraps the raw per-attempt sender (e.g. `--record-dir` recording); default: none. */
   readonly wrapBase?: (send: HttpSend) => HttpSend;
+  /** Where the sender's events go (the run-event bus: metrics, health); default: nowhere. */
+  readonly onEvent?: SourceHttpDeps["onEvent"];
   /** Fakes for tests; default: the real clock, Math.random and the scheduler's sleep. */
   readonly clock?: Partial<Pick<SourceHttpDeps, "now" | "random" | "sleep" | "onEvent">>;
 }
@@ -45,6 +47,7 @@ export function createSourceRuntime(spec: SourceSpec, options: SourceRuntimeOpti
     now: Date.now,
     random: Math.random,
     sleep,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...options.clock,
     log: options.log,
     budgets: options.budgets,

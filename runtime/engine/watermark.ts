@@ -54,7 +54,8 @@ export function formatTime(date: Date, format: TimeFormat): string {
   }
 }
 
-function timeMs(value: string): number | undefined {
+/** Epoch ms of a timestamp mark (RFC 3339, epoch seconds or milliseconds); undefined when it is not one. */
+export function timeMs(value: string): number | undefined {
   const text = normaliseTime(/^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value);
   if (text === undefined) return undefined;
   const ms = Date.parse(text);

@@ -6,6 +6,8 @@
  */
 import type { ResilienceEvent } from "../resilience/events.ts";
 
+export type { RequestDone } from "../resilience/events.ts";
+
 /** A poll of one source began. */
 export interface PollStarted {
   readonly type: "poll_started";
@@ -24,17 +26,6 @@ export interface PollEnded {
   readonly events: number;
   readonly stopReason?: string;
   readonly error?: { readonly code: string; readonly message: string };
-}
-
-/** A logical request finished after its retries: a status, or the error code when none came. */
-export interface RequestDone {
-  readonly type: "request";
-  readonly sourceId: string;
-  /** The final HTTP status; absent when the request failed without a response. */
-  readonly status?: number;
-  /** `HELR_*` code when it failed without a response (timeout, transport, circuit open). */
-  readonly code?: string;
-  readonly durationMs: number;
 }
 
 /** A page's response was received and its events extracted. */
@@ -104,7 +95,6 @@ export type RunEvent =
   | ResilienceEvent
   | PollStarted
   | PollEnded
-  | RequestDone
   | PageReceived
   | PageWritten
   | Checkpointed

@@ -11,7 +11,6 @@ import {
   defineSeries,
   POLL_OUTCOMES,
   RETRY_REASONS,
-  type RetryReason,
   type Series,
   STATUS_CLASSES,
   type Stamps,
@@ -87,17 +86,6 @@ export function statusClass(status: number | undefined): StatusClass {
   return "other";
 }
 
-/**
- * Why a retry happened. The sender's retry event carries `cause`; an event without it (an older
- * publisher) is classified from its reason text, which starts with `HTTP <status>` for statuses.
- */
-export function retryReason(event: Extract<RunEvent, { type: "retry" }>): RetryReason {
-  const cause = (event as { readonly cause?: unknown }).cause;
-  if (RETRY_REASONS.includes(cause as RetryReason)) return cause as RetryReason;
-  if (/^HTTP \d/.test(event.reason)) return "status";
-  return /timed? ?out|timeout/i.test(event.reason) ? "timeout" : "network";
-}
-
 function record(s: Series, stamps: Map<string, Stamps>, source: string, event: RunEvent): void {
   const at = { source };
   switch (event.type) {
@@ -137,7 +125,7 @@ function record(s: Series, stamps: Map<string, Stamps>, source: string, event: R
       s.pending.set(at, event.count);
       return;
     case "retry":
-      s.retries.inc({ source, reason: retryReason(event) });
+      s.retries.inc({ source, reason: event.cause });
       return;
     case "throttle":
       s.rateLimitWait.inc({ source, cause: event.cause }, event.waitMs / 1000);

@@ -6,7 +6,7 @@ import type { SourceSpec } from "../spec.ts";
 import type { Budget } from "./budget.ts";
 import type { BreakerOutcome } from "./circuit-breaker.ts";
 import { describeTried, RetriedStatusError, RetriedTransportError, seconds } from "./errors.ts";
-import type { ResilienceEvent, ResilienceLog, ThrottleCause } from "./events.ts";
+import type { ResilienceEvent, ResilienceLog, RetryCause, ThrottleCause } from "./events.ts";
 import { adaptiveWait, readRateLimit } from "./rate-limit-headers.ts";
 import {
   type AttemptResult,
@@ -158,6 +158,7 @@ function announce(
     delayMs: decision.delayMs,
     basis: decision.basis,
     reason,
+    cause: causeOf(sent),
   });
   ctx.deps.log.warn(
     {
@@ -171,6 +172,11 @@ function announce(
     },
     message,
   );
+}
+
+function causeOf(sent: Attempt): RetryCause {
+  if ("response" in sent) return "status";
+  return sent.code === "HELR_HTTP_TIMEOUT" ? "timeout" : "network";
 }
 
 function reasonOf(ctx: AttemptContext, req: HttpRequest, sent: Attempt): string {

@@ -17,7 +17,10 @@ export type ResilienceEvent =
       readonly delayMs: number;
       readonly basis: "header" | "backoff";
       readonly reason: string;
+      /** What failed: a retryable status, a timeout, or the network (metrics' retry reason). */
+      readonly cause: RetryCause;
     }
+  | RequestDone
   | {
       readonly type: "throttle";
       readonly sourceId: string;
@@ -38,6 +41,20 @@ export type ResilienceEvent =
       readonly reason: string;
     }
   | { readonly type: "breaker_reject"; readonly sourceId: string; readonly retryAtMs: number };
+
+/** Why an attempt was retried. */
+export type RetryCause = "status" | "timeout" | "network";
+
+/** A logical request finished after its retries: a status, or the error code when none came. */
+export interface RequestDone {
+  readonly type: "request";
+  readonly sourceId: string;
+  /** The final HTTP status; absent when the request failed without a response. */
+  readonly status?: number;
+  /** `HELR_*` code when it failed without a response (timeout, transport, circuit open). */
+  readonly code?: string;
+  readonly durationMs: number;
+}
 
 /** Why a request waited before going out. */
 export type ThrottleCause = "rate_limit_block" | "token_bucket" | "page_delay";

@@ -145,6 +145,33 @@ export function createSourceHttp(spec: SourceSpec, base: HttpSend, deps: SourceH
   };
 
   const send: HttpSend = async (req): Promise<HttpResponse> => {
+    const started = deps.now();
+    try {
+      const response = await sendLogical(req);
+      done({ status: response.status }, started);
+      return response;
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      const code = (error as { code?: unknown }).code;
+      // A request cut short by shutdown is not an outcome of the API.
+      if (code !== "HELR_HTTP_ABORTED")
+        done(
+          {
+            ...(typeof status === "number" ? { status } : {}),
+            ...(typeof code === "string" ? { code } : {}),
+          },
+          started,
+        );
+      throw error;
+    }
+  };
+
+  /** One `request` event per logical request, for metrics (never the URL). */
+  const done = (outcome: { status?: number; code?: string }, started: number): void => {
+    deps.onEvent?.({ type: "request", sourceId: spec.id, ...outcome, durationMs: deps.now() - started });
+  };
+
+  const sendLogical: HttpSend = async (req): Promise<HttpResponse> => {
     stats.requests++;
     const permit = admit(req);
     const signal = req.signal ?? idle;

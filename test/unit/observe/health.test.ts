@@ -43,6 +43,7 @@ const retry: RunEvent = {
   delayMs: 100,
   basis: "backoff",
   reason: "HTTP 503",
+  cause: "status",
 };
 const breaker = (from: BreakerPhase, to: BreakerPhase): RunEvent => ({
   type: "breaker",

@@ -8,6 +8,41 @@ import { resilientSource } from "../../support/resilience-spec.ts";
 
 const transport = (msg = "ECONNRESET: socket hang up") => new HttpError("HELR_HTTP_TRANSPORT", msg);
 
+describe("resilient sender: events for metrics", () => {
+  it("publishes each retry's cause and one request event per logical request, with its final outcome", async () => {
+    const h = harness();
+    const base = scripted([
+      response(500),
+      new HttpError("HELR_HTTP_TIMEOUT", "timed out"),
+      transport(),
+      async () => {
+        h.advance(250);
+        return response(200, {}, "[]");
+      },
+      response(503),
+    ]);
+    const http = createSourceHttp(resilientSource({ retries: { maxAttempts: 4 } }), base.send, h.deps);
+    await http.send(GET);
+    await http.send({ ...GET, url: "http://api.test/logs?page=2" }).catch(() => undefined);
+    const retries = h.events.filter((e) => e.type === "retry").map((e) => e.cause);
+    expect(retries.slice(0, 3)).toEqual(["status", "timeout", "network"]);
+    const requests = h.events.filter((e) => e.type === "request");
+    expect(requests).toHaveLength(2);
+    expect(requests[0]).toMatchObject({ sourceId: "flaky", status: 200 });
+    expect(requests[0]?.durationMs).toBeGreaterThanOrEqual(250);
+    expect(requests[1]).toMatchObject({ status: 503, code: "HELR_HTTP_503" });
+    expect(JSON.stringify(h.events)).not.toContain("api.test");
+  });
+
+  it("publishes no request event for a request cut short by shutdown", async () => {
+    const h = harness();
+    const base = scripted([new HttpError("HELR_HTTP_ABORTED", "request aborted")]);
+    const http = createSourceHttp(resilientSource({}), base.send, h.deps);
+    await http.send(GET).catch(() => undefined);
+    expect(h.events.filter((e) => e.type === "request")).toEqual([]);
+  });
+});
+
 describe("resilient sender: retries", () => {
   it("retries three 500s with growing backoff, then returns the 200", async () => {
     const h = harness();

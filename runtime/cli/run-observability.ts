@@ -1,0 +1,72 @@
+import type { App, BoundSource } from "../app.ts";
+import type { Logger } from "../log.ts";
+import { bundleHash } from "../observe/build-info.ts";
+import { createRunEvents, type RunEvents } from "../observe/events.ts";
+import type { HealthModel } from "../observe/health.ts";
+import type { Metrics } from "../observe/metrics.ts";
+import { type Observability, startObservability } from "../server/observability.ts";
+import type { Probe } from "../server/probe-routes.ts";
+import type { Route } from "../server/routes.ts";
+
+/** What `helr run` feeds the health probes with; every probe may be asked before the store is open. */
+export interface RunProbes {
+  /** The state store answers (false until it is open). */
+  readonly stateStoreConnected: Probe;
+  readonly outputWritable?: Probe;
+  /** `global.degradation`'s memory fallback replaced the configured store. */
+  readonly fallbackActive?: () => boolean;
+  /** Routes served beside the probes on `global.api` (the REST API, the status page). */
+  readonly routes?: () => readonly Route[];
+}
+
+/** A running collector's view of itself: the bus the engine publishes on, and its observers. */
+export interface RunObservability {
+  readonly events: RunEvents;
+  readonly health: HealthModel;
+  readonly metrics: Metrics | undefined;
+  /** The servers' base URLs (`http://127.0.0.1:9090`), as logged at start. */
+  readonly urls: readonly string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts observing a run (docs/operations/): the run-event bus, the health model and, with
+ * `global.metrics.enabled`, the Prometheus registry; then binds the metrics and API servers.
+ * Called before the state store is opened, so `/startupz` answers `started: false` while it
+ * opens; a bind error (port in use, metrics and API on one port) is thrown before any poll.
+ */
+export async function startRunObservability(
+  app: App,
+  sources: readonly BoundSource[],
+  log: Logger,
+  probes: RunProbes,
+): Promise<RunObservability> {
+  const events = createRunEvents((error) =>
+    log.warn({ cause: (error as Error).message }, "an observer of run events failed"),
+  );
+  const { api, metrics } = app.global;
+  const observed: Observability = await startObservability({
+    version: app.version,
+    bundleHash: metrics.enabled ? bundleHash() : "unknown",
+    sources: sources.map((s) => ({ id: s.spec.id, intervalSecs: s.spec.schedule.intervalSecs })),
+    events,
+    now: Date.now,
+    log,
+    ...(metrics.enabled ? { metrics: { address: metrics.address, port: metrics.port } } : {}),
+    ...(api.enabled
+      ? { api: { address: api.address, port: api.port, routes: probes.routes?.() ?? [] } }
+      : {}),
+    stateStoreConnected: probes.stateStoreConnected,
+    ...(probes.outputWritable ? { outputWritable: probes.outputWritable } : {}),
+    ...(probes.fallbackActive ? { fallbackActive: probes.fallbackActive } : {}),
+  });
+  for (const server of observed.servers)
+    log.info({ key: server.key, url: server.url }, `${server.key} listening`);
+  return {
+    events,
+    health: observed.health,
+    metrics: observed.metrics,
+    urls: observed.servers.map((s) => s.url),
+    close: () => observed.close(),
+  };
+}
