@@ -1,9 +1,12 @@
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
 import type { App, BoundSource } from "../app.ts";
 import type { Logger } from "../log.ts";
 import { bundleHash } from "../observe/build-info.ts";
 import { createRunEvents, type RunEvents } from "../observe/events.ts";
 import type { HealthModel } from "../observe/health.ts";
 import type { Metrics } from "../observe/metrics.ts";
+import { parseOutputTarget } from "../output/sink-url.ts";
 import { type Observability, startObservability } from "../server/observability.ts";
 import type { Probe } from "../server/probe-routes.ts";
 import type { Route } from "../server/routes.ts";
@@ -68,5 +71,26 @@ export async function startRunObservability(
     metrics: observed.metrics,
     urls: observed.servers.map((s) => s.url),
     close: () => observed.close(),
+  };
+}
+
+/**
+ * `/readyz`'s `output_writable` for a file output: the file opens for append without being
+ * created (the Rust Helr's check), so a deleted directory or a read-only file shows up. Stdout and
+ * the network sinks have no such check (their failures show in `helr_output_errors_total`).
+ */
+export function outputProbe(value: string | undefined): Probe | undefined {
+  let target: ReturnType<typeof parseOutputTarget>;
+  try {
+    target = parseOutputTarget(value);
+  } catch {
+    return undefined;
+  }
+  if (target.kind !== "file") return undefined;
+  const { path } = target;
+  return async () => {
+    const handle = await open(path, constants.O_WRONLY | constants.O_APPEND);
+    await handle.close();
+    return true;
   };
 }

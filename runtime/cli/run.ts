@@ -20,7 +20,7 @@ import { memoryStore } from "../state/memory.ts";
 import { openStore as openConfiguredStore } from "../state/open.ts";
 import type { StateStore } from "../state/store.ts";
 import { RunFlow } from "./run-flow.ts";
-import { type RunObservability, startRunObservability } from "./run-observability.ts";
+import { outputProbe, type RunObservability, startRunObservability } from "./run-observability.ts";
 import { type CommonOptions, parseRunOptions, type RunOptions } from "./run-options.ts";
 import { type Replicas, startReplicas } from "./run-replicas.ts";
 import { onShutdown, type Shutdown } from "./shutdown.ts";
@@ -53,8 +53,10 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
   let replicas: Replicas | undefined;
   let observed: RunObservability | undefined;
   try {
+    const outputWritable = outputProbe(options.output ?? app.global.output.http.url);
     observed = await startRunObservability(app, sources, log, {
       stateStoreConnected: () => (store ? storeAnswers(store) : false),
+      ...(outputWritable ? { outputWritable } : {}),
     });
     const { events } = observed;
     const flow = new RunFlow(app, log, events);

@@ -4,7 +4,9 @@
  * served, the probes follow a failure (breaker open → /readyz 503, source unhealthy) and the
  * recovery (200, last_error gone), and a bind error stops the run before any poll.
  */
+import { mkdirSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv, tempDir } from "../support/bundle.ts";
 import { call } from "../support/http-call.ts";
@@ -141,6 +143,27 @@ describe("a running bundle, watched over HTTP", () => {
     await waitUntil("the new events written", () =>
       run.stdout().trim().split("\n").length === served + 7 ? true : undefined,
     );
+  });
+});
+
+describe("/readyz and a file output", () => {
+  it("answers 503 with output_writable false once the output file cannot be opened for append", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "out"));
+    const run = startBundle(bundle, ["run", "--output", "out/events.ndjson"], dir, env());
+    try {
+      const ready = await waitUntil("/readyz 200", async () => {
+        const r = await probe("/readyz");
+        return r.status === 200 ? r : undefined;
+      });
+      expect(ready.json).toMatchObject({ output_writable: true });
+      rmSync(join(dir, "out"), { recursive: true });
+      const gone = await probe("/readyz");
+      expect(gone.status).toBe(503);
+      expect(gone.json).toMatchObject({ ready: false, output_writable: false, state_store_connected: true });
+    } finally {
+      await run.stop();
+    }
   });
 });
 
