@@ -4,7 +4,7 @@
  * for a run of about a minute.
  */
 
-const SECTIONS = ["throughput", "big", "idle", "cold", "compiler", "model", "sinks"];
+const SECTIONS = ["throughput", "big", "idle", "cold", "compiler", "model", "sinks", "metrics"];
 
 /** Sections run when `--only` is not given (`model` takes a while: ask for it). */
 const DEFAULT_SECTIONS = ["throughput", "big", "idle", "cold", "compiler"];

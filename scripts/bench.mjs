@@ -21,6 +21,7 @@ import { renderChart } from "../bench/chart.mjs";
 import { coldStart } from "../bench/cold-start.mjs";
 import { compiler } from "../bench/compiler.mjs";
 import { idle } from "../bench/idle.mjs";
+import { metrics } from "../bench/metrics.mjs";
 import { model } from "../bench/model.mjs";
 import { parseOptions, USAGE } from "../bench/options.mjs";
 import { usesTimeBinary } from "../bench/proc.mjs";
@@ -65,6 +66,7 @@ async function main() {
   await run("cold", "coldStart", () => coldStart(options, log, { corpus: corpusBundle }));
   await run("model", "model", () => model(options, log));
   await run("sinks", "sinks", () => sinks(options, log));
+  await run("metrics", "metrics", () => metrics(options, log));
   writeText(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   formatWithBiome(RESULTS);
   writeText(join(ROOT, "bench", "results.svg"), renderChart(results));
@@ -116,6 +118,12 @@ function summary(r, ran) {
     const row = (name, x) => `${name} ${Math.round(x.eventsPerSec)} events/s, peak RSS ${x.peakRssMb} MB`;
     lines.push(
       `  sinks, ${s.events} events${when("sinks", "sinks")}: ${row("file", s.file)}; ${row("HTTP", s.http)}; ${row("NATS JetStream", s.nats)}`,
+    );
+  }
+  if (r.metrics) {
+    const m = r.metrics;
+    lines.push(
+      `  ${mark(m.ratio >= 0.97)} metrics on / off ${m.ratio}× (≥ 0.97×): on ${m.on.eventsPerSec} vs off ${m.off.eventsPerSec} events/s, CPU ${m.on.cpuMs} vs ${m.off.cpuMs} ms${when("metrics", "metrics")}`,
     );
   }
   return lines;
