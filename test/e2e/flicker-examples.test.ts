@@ -4,7 +4,9 @@
  * example expects, with only the hosts changed: the custom vendor API (offset pagination under
  * `skip`, `results_field: data.events`, `api_key`, `match_on`/`exclude_on`, an HTTP destination
  * with a bearer token), GitHub's audit log (page pagination, a root array, its headers, an HTTP
- * destination) and the Basic authentication and API key examples (stdout).
+ * destination), the configuration example (offset pagination under `data`, `buffer_size` as the
+ * destination's batch size), the Basic authentication and API key examples (stdout), and the
+ * bearer token and custom header examples (a destination token from the environment).
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -150,5 +152,60 @@ describe("Flicker's Basic authentication and API key examples", () => {
       "my-other-api": "key-123",
       "my-literal-api": basic("your-username", "your-password"),
     });
+  });
+});
+
+describe("Flicker's configuration example (offset pagination, results_field, buffering)", () => {
+  const all = Array.from({ length: 230 }, (_, i) => ({
+    uuid: `o${i}`,
+    published: time(i),
+    displayMessage: `message ${i}`,
+  }));
+
+  it("pages with limit/offset under data, sends SSWS, and delivers every event to its destination", async () => {
+    const okta = await api((request, url) => {
+      if (request.headers.authorization !== "SSWS your-api-token") return { status: 401, json: {} };
+      const offset = Number(url.searchParams.get("offset") ?? 0);
+      const limit = Number(url.searchParams.get("limit") ?? 10);
+      return { json: { data: all.slice(offset, offset + limit) } };
+    });
+    const siem = await receiver();
+    const config = seed("seed-config")
+      .replace("https://your-domain.okta.com", okta.url)
+      .replace("https://your-siem.com/ingest", siem.url);
+    const run = await buildAndRun(config);
+    expect(run.code, run.stderr).toBe(0);
+    const offsets = okta.requests.map((r) => new URL(r.url, okta.url).searchParams.get("offset"));
+    expect(offsets).toEqual(["0", "100", "200"]);
+    const stored = siem.stored.map(
+      (l) => JSON.parse(l) as { event: { uuid: string }; meta: { message?: string } },
+    );
+    expect(stored.map((l) => l.event.uuid)).toEqual(all.map((e) => e.uuid));
+    expect(stored[0]?.meta.message).toBe("message 0");
+    // buffer_size 50 is the destination's batch size.
+    expect(siem.requests.every((r) => r.lines.length <= 50)).toBe(true);
+  });
+});
+
+describe("Flicker's bearer token and custom header examples", () => {
+  it("sends each source's headers, and the destination's bearer token from the environment", async () => {
+    const server = await api((request, url) => ({
+      json: [{ id: url.pathname, headers: request.headers }],
+    }));
+    const siem = await receiver();
+    const config = seed("seed-custom-headers")
+      .replaceAll("https://api.example.com", server.url)
+      .replace("https://your-siem.com/ingest", siem.url);
+    const run = await buildAndRun(config, { MY_API_TOKEN: "api-token-1", SIEM_TOKEN: "siem-token-2" });
+    expect(run.code, run.stderr).toBe(0);
+    const got = Object.fromEntries(
+      siem.stored
+        .map((l) => JSON.parse(l) as { source: string; event: { headers: Record<string, string> } })
+        .map((l) => [l.source, l.event.headers]),
+    );
+    expect(got["my-api"]?.authorization).toBe("Bearer api-token-1");
+    expect(got["tenant-api"]).toMatchObject({ "x-custom-auth": "custom-value", "x-tenant-id": "tenant-123" });
+    expect(siem.requests.every((r) => r.headers.authorization === "Bearer siem-token-2")).toBe(true);
+    expect(run.stderr).not.toContain("siem-token-2");
   });
 });
