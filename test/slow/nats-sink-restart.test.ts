@@ -4,6 +4,10 @@
  * stream's duplicate window turns the retries of messages it had already stored into no-ops, and
  * `flush()` resolves only when every message is acknowledged.
  */
+
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterEach, expect, it } from "vitest";
 import { buildOutput } from "../../compiler/ir/build-output.ts";
@@ -179,6 +183,25 @@ describeNats(natsServerProblem(), "NATS sink on a server that is killed and rest
     expect((caught as OutputError).code).toBe("HELR_OUTPUT_NATS_CONNECT");
     expect((caught as OutputError).message).toContain("the server refused the credentials");
     expect((caught as OutputError).message).not.toContain("wrong-token-value");
+  });
+
+  it("authenticates with a user from the environment and a password from a file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "helr-nats-auth-"));
+    const password = join(dir, "password");
+    writeFileSync(password, "pw-for-the-test-9c8b\n");
+    server = await startPrivateNats(["--user", "helr-writer", "--pass", "pw-for-the-test-9c8b"]);
+    const nc = await connect({ servers: server.server, user: "helr-writer", pass: "pw-for-the-test-9c8b" });
+    admins.push(nc);
+    await createStream(nc, "AUDIT", SUBJECT);
+    const settings = { ...spec, auth: { user: { env: "NATS_USER" }, password: { file: password } } };
+    const out = await open(
+      `nats://${server.server}/${SUBJECT}`,
+      { env: { NATS_USER: "helr-writer" } },
+      settings,
+    );
+    await out.write(block(0, 2).text, block(0, 2).info);
+    await out.flush();
+    expect((await countStream(nc, "AUDIT")).ids).toEqual(block(0, 2).info.keys);
   });
 
   it("connects over TLS with global.output.nats.tls (the CA it trusts, the client certificate it presents)", async () => {
