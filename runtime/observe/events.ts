@@ -61,10 +61,14 @@ export interface Checkpointed {
   readonly watermarkMs?: number;
 }
 
-/** The output failed for a source's lines (broken pipe, disk full, a sink's permanent rejection). */
+/**
+ * The output failed for a source's lines: a failed write or fsync (broken pipe, disk full), a
+ * failed attempt of a network sink's batch or message (retried or not), a permanent rejection
+ * (runtime/output/output-failures.ts).
+ */
 export interface OutputFailed {
   readonly type: "output_error";
-  /** The source whose write failed, or the sink's name when no source is involved. */
+  /** The source whose lines were affected, or `_output` when that is not known. */
   readonly sourceId: string;
   readonly code: string;
 }

@@ -1,5 +1,7 @@
 import { dirname } from "node:path";
+import type { RunEvents } from "../observe/events.ts";
 import { type FileOps, nodeFileOps, type OutputFile } from "./file-ops.ts";
+import { type CountFailure, failureCounter } from "./output-failures.ts";
 import { planSizeWrites, type RotatePolicy, rotatedPath, utcDate, utcStamp } from "./rotation.ts";
 import { causeText, OutputError, type Sink } from "./sink.ts";
 
@@ -8,6 +10,11 @@ export interface FileSinkOptions {
   /** The clock that decides rotation (tests inject one). */
   readonly now?: () => Date;
   readonly fs?: FileOps;
+  /**
+   * Gets the first failure (it is sticky) as an `output_error`: for the source of the write that
+   * failed, or, for a failed fsync, every source written since the last one.
+   */
+  readonly events?: RunEvents;
 }
 
 /**
@@ -24,10 +31,11 @@ export async function fileSink(path: string, options: FileSinkOptions = {}): Pro
     options.rotate,
     options.now ?? (() => new Date()),
     options.fs ?? nodeFileOps,
+    failureCounter(options.events),
   );
   await sink.open();
   return {
-    write: (data) => sink.writeAhead(toBuffer(data)),
+    write: (data, block) => sink.writeAhead(toBuffer(data), block?.sourceId),
     flush: () => sink.enqueue(() => sink.flush(), "FLUSH", "cannot fsync"),
     close: () => sink.close(),
   };
@@ -47,12 +55,15 @@ class RotatingFile {
   #closed = false;
   /** Bytes of writes queued and not yet done. */
   #queued = 0;
+  /** Sources written since the last fsync: whose lines a failed fsync leaves in doubt. */
+  #unsynced = new Set<string>();
 
   constructor(
     readonly path: string,
     readonly rotate: RotatePolicy | undefined,
     readonly now: () => Date,
     readonly fs: FileOps,
+    readonly count: CountFailure,
   ) {}
 
   async open(): Promise<void> {
@@ -75,12 +86,16 @@ class RotatingFile {
    * write is done (backpressure). A failure is sticky: the next write, and the flush a
    * checkpoint waits for, reject with it, so nothing after a hole is checkpointed.
    */
-  writeAhead(data: Buffer): Promise<void> {
+  writeAhead(data: Buffer, sourceId?: string): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
     this.#queued += data.length;
     // Rotation goes by when the lines were handed over, not when the file got to them.
     const at = this.now();
-    const done = this.enqueue(() => this.write(data, at), "WRITE", "cannot write").finally(() => {
+    const write = async (): Promise<void> => {
+      await this.write(data, at);
+      if (sourceId !== undefined) this.#unsynced.add(sourceId);
+    };
+    const done = this.enqueue(write, "WRITE", "cannot write", sourceId).finally(() => {
       this.#queued -= data.length;
     });
     if (this.#queued > WRITE_AHEAD_BYTES) return done;
@@ -89,20 +104,25 @@ class RotatingFile {
   }
 
   /** Runs `op` after every earlier operation; the first failure is sticky (a later write never skips a hole). */
-  enqueue(op: () => Promise<void>, code: "WRITE" | "FLUSH", what: string): Promise<void> {
+  /**
+   * `sourceId` is whose lines `op` writes; without it (a flush) a failure is counted for every
+   * source written since the last fsync.
+   */
+  enqueue(op: () => Promise<void>, code: "WRITE" | "FLUSH", what: string, sourceId?: string): Promise<void> {
     const run = this.#tail.then(async () => {
       if (this.#failure) throw this.#failure;
       if (this.#closed) throw new OutputError("HELR_OUTPUT_CLOSED", `output file ${this.path} is closed`);
       try {
         await op();
       } catch (error) {
-        this.#failure ??=
+        this.#failure =
           error instanceof OutputError
             ? error
             : new OutputError(
                 `HELR_OUTPUT_${code}`,
                 `output file ${this.path}: ${what}: ${causeText(error)}`,
               );
+        this.count(sourceId ?? this.#unsynced, this.#failure.code);
         throw this.#failure;
       }
     });
@@ -132,6 +152,7 @@ class RotatingFile {
     if (!this.#dirty || !this.#file) return;
     await this.#file.sync();
     this.#dirty = false;
+    this.#unsynced.clear();
   }
 
   /** Waits for queued operations, then fsyncs (unless a write failed) and closes. Idempotent. */
@@ -145,10 +166,12 @@ class RotatingFile {
       try {
         if (this.#dirty && !this.#failure) await file.sync();
       } catch (error) {
-        throw new OutputError(
+        const failure = new OutputError(
           "HELR_OUTPUT_FLUSH",
           `output file ${this.path}: cannot fsync: ${causeText(error)}`,
         );
+        this.count(this.#unsynced, failure.code);
+        throw failure;
       } finally {
         await file.close().catch(() => undefined);
       }
@@ -171,6 +194,7 @@ class RotatingFile {
     try {
       await file.sync();
       this.#dirty = false;
+      this.#unsynced.clear();
       this.#file = undefined;
       await file.close();
       let target = rotatedPath(this.path, label);

@@ -10,6 +10,8 @@ export interface Batch {
   readonly chunks: readonly Uint8Array[];
   readonly lines: number;
   readonly bytes: number;
+  /** The sources whose lines are in the batch (empty when the writes did not say). */
+  readonly sources: ReadonlySet<string>;
 }
 
 const NEWLINE = 0x0a;
@@ -19,6 +21,9 @@ export class BatchBuilder {
   #chunks: Uint8Array[] = [];
   #lines = 0;
   #bytes = 0;
+  #sources = new Set<string>();
+  /** The source of the data {@link add} is cutting. */
+  #source: string | undefined;
 
   constructor(readonly batchSize: number) {
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
@@ -38,9 +43,11 @@ export class BatchBuilder {
 
   /**
    * Adds whole lines (a last line without `\n` gets one, so it cannot merge with the next
-   * write). Returns the batches that reached `batchSize` lines, in order.
+   * write). `source` is whose lines they are. Returns the batches that reached `batchSize` lines,
+   * in order.
    */
-  add(data: Uint8Array): Batch[] {
+  add(data: Uint8Array, source?: string): Batch[] {
+    this.#source = source;
     const full: Batch[] = [];
     let start = 0;
     let pos = 0;
@@ -73,12 +80,14 @@ export class BatchBuilder {
 
   #push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
+    if (this.#source !== undefined) this.#sources.add(this.#source);
     this.#chunks.push(chunk);
     this.#bytes += chunk.length;
   }
 
   #seal(): Batch {
-    const batch = { chunks: this.#chunks, lines: this.#lines, bytes: this.#bytes };
+    const batch = { chunks: this.#chunks, lines: this.#lines, bytes: this.#bytes, sources: this.#sources };
+    this.#sources = new Set();
     this.#chunks = [];
     this.#lines = 0;
     this.#bytes = 0;

@@ -12,6 +12,7 @@ import type { Env } from "../config/env.ts";
 import { codeOf } from "../errors/helr-error.ts";
 import { createHttpClient, type HttpClient } from "../http/client.ts";
 import { tlsConnectOptions } from "../http/tls.ts";
+import type { RunEvents } from "../observe/events.ts";
 import type { HttpSinkSpec, TlsSpec } from "../spec.ts";
 import {
   type AttemptOutcome,
@@ -25,7 +26,8 @@ import {
 } from "./delivery-retry.ts";
 import { type Batch, BatchBuilder, batchBody } from "./http-batch.ts";
 import { classifyResponse, type HttpSinkTarget, sinkHeaders, transportOutcome } from "./http-sink-request.ts";
-import { type OutputCode, OutputError, type Sink } from "./sink.ts";
+import { type CountFailure, failureCounter } from "./output-failures.ts";
+import { type BlockInfo, type OutputCode, OutputError, type Sink } from "./sink.ts";
 
 const gzip = promisify(gzipCallback);
 
@@ -37,6 +39,8 @@ export interface HttpSinkOptions {
   readonly bounded?: boolean;
   /** Shutdown: from then on retries are bounded, and waits of exhausted batches end. */
   readonly signal?: AbortSignal;
+  /** Gets an `output_error` per source for every failed attempt of a batch holding its lines. */
+  readonly events?: RunEvents;
   readonly sleep?: Sleep;
   readonly random?: () => number;
   readonly now?: () => number;
@@ -78,6 +82,7 @@ class HttpSink implements Sink {
   readonly #wake = new AbortController();
   readonly #run: RetryRun;
   readonly #report: FailureReport;
+  readonly #count: CountFailure;
   #timer: NodeJS.Timeout | undefined;
   /** The last batch's delivery; never rejects (failures land in #failure). */
   #tail: Promise<void> = Promise.resolve();
@@ -97,6 +102,7 @@ class HttpSink implements Sink {
     this.#builder = new BatchBuilder(spec.batchSize);
     this.#report = failureReport(target.display, options.log, options.now);
     this.#bounded = options.bounded === true;
+    this.#count = failureCounter(options.events);
     options.signal?.addEventListener("abort", this.#bound, { once: true });
     if (options.signal?.aborted) this.#bound();
     this.#run = {
@@ -110,12 +116,12 @@ class HttpSink implements Sink {
     };
   }
 
-  write(data: string | Uint8Array): Promise<void> {
+  write(data: string | Uint8Array, block?: BlockInfo): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#closed) return Promise.reject(closedError(this.target.display));
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     this.#unacked += bytes.length;
-    const full = this.#builder.add(bytes);
+    const full = this.#builder.add(bytes, block?.sourceId);
     for (const batch of full) this.#send(batch);
     if (this.#builder.lines === 0) this.#disarm();
     else if (full.length > 0 || this.#timer === undefined) this.#arm();
@@ -173,7 +179,10 @@ class HttpSink implements Sink {
     const done = this.#tail
       .then(() => this.#deliver(batch))
       .catch((error: unknown) => {
-        this.#failure ??= asOutputError(error, this.target.display);
+        const failure = asOutputError(error, this.target.display);
+        // A give-up's last attempt was counted as it failed; a permanent one is counted here.
+        if (!(error instanceof GaveUp)) this.#count(batch.sources, failure.code);
+        this.#failure ??= failure;
       })
       .finally(() => {
         this.#unacked -= batch.bytes;
@@ -193,9 +202,9 @@ class HttpSink implements Sink {
     if (this.#failure) return;
     const plain = batchBody(batch);
     const body = this.spec.gzip ? await gzip(plain) : plain;
-    const result = await deliverWithRetries(() => this.#attempt(body, batch.lines), this.#run);
+    const result = await deliverWithRetries(() => this.#attempt(body, batch), this.#run);
     if (result.kind === "gave_up") {
-      throw new OutputError(
+      throw new GaveUp(
         "HELR_OUTPUT_HTTP_UNAVAILABLE",
         `output ${this.target.display}: a batch of ${batch.lines} lines was not acknowledged after ` +
           `${result.attempts} attempts (last: ${result.reason}); state is not advanced past these lines`,
@@ -204,7 +213,8 @@ class HttpSink implements Sink {
     this.#report.acked();
   }
 
-  async #attempt(body: Buffer, lines: number): Promise<AttemptOutcome> {
+  async #attempt(body: Buffer, batch: Batch): Promise<AttemptOutcome> {
+    const lines = batch.lines;
     const { headers, secrets } = await sinkHeaders(this.spec, this.target, this.options.env);
     let outcome: AttemptOutcome;
     try {
@@ -222,11 +232,16 @@ class HttpSink implements Sink {
     } catch (error) {
       outcome = transportOutcome(error, this.spec.timeoutSecs);
     }
-    if (outcome.kind === "retry")
+    if (outcome.kind === "retry") {
+      this.#count(batch.sources, "HELR_OUTPUT_HTTP_UNAVAILABLE");
       this.options.log?.debug({ sink: this.target.display, reason: outcome.reason }, "output batch retried");
+    }
     return outcome;
   }
 }
+
+/** A batch given up on after its retries (each failed attempt was counted already). */
+class GaveUp extends OutputError {}
 
 function closedError(display: string): OutputError {
   return new OutputError("HELR_OUTPUT_CLOSED", `output ${display} is closed`);

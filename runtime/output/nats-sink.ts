@@ -12,6 +12,7 @@ import { setMaxListeners } from "node:events";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
 import type { Env } from "../config/env.ts";
+import type { RunEvents } from "../observe/events.ts";
 import type { NatsSinkSpec } from "../spec.ts";
 import {
   type AttemptOutcome,
@@ -25,6 +26,7 @@ import {
 } from "./delivery-retry.ts";
 import { connectNats, findStream, type NatsTarget } from "./nats-connect.ts";
 import { publishOutcome } from "./nats-errors.ts";
+import { type CountFailure, failureCounter } from "./output-failures.ts";
 import { type BlockInfo, OutputError, type Sink } from "./sink.ts";
 import { isPublishSubject, OutputUrlError } from "./sink-url.ts";
 
@@ -36,6 +38,8 @@ export interface NatsSinkOptions {
   readonly bounded?: boolean;
   /** Shutdown: from then on retries are bounded. */
   readonly signal?: AbortSignal;
+  /** Gets an `output_error` for the message's source on every failed publish attempt. */
+  readonly events?: RunEvents;
   readonly sleep?: Sleep;
   readonly random?: () => number;
 }
@@ -58,7 +62,7 @@ export async function natsSink(
   const named = { ...target, subject, display: `nats://${target.server}/${subject}` };
   const nc = await connectNats(named, spec, options.env);
   watchStatus(nc, named.display, options.log);
-  if (!spec.jetstream) return coreSink(nc, named, options.log);
+  if (!spec.jetstream) return coreSink(nc, named, options.log, failureCounter(options.events));
   try {
     const { stream, duplicateWindowMs } = await findStream(nc, named);
     options.log?.info(
@@ -78,6 +82,7 @@ class JetStreamSink implements Sink {
   readonly #wake = new AbortController();
   readonly #run: RetryRun;
   readonly #report: FailureReport;
+  readonly #count: CountFailure;
   readonly #pending = new Set<Promise<void>>();
   #waiters: Array<() => void> = [];
   #failure: OutputError | undefined;
@@ -97,6 +102,7 @@ class JetStreamSink implements Sink {
     options.signal?.addEventListener("abort", this.#bound, { once: true });
     if (options.signal?.aborted) this.#bound();
     this.#report = failureReport(target.display, options.log);
+    this.#count = failureCounter(options.events);
     this.#run = {
       spec: spec.retry,
       bounded: () => this.#bounded,
@@ -118,7 +124,7 @@ class JetStreamSink implements Sink {
         await new Promise<void>((resolve) => this.#waiters.push(resolve));
       }
       if (this.#failure) throw this.#failure;
-      this.#publish(line, messageId(block?.keys?.[index], line));
+      this.#publish(line, messageId(block?.keys?.[index], line), block?.sourceId);
       index += 1;
     }
   }
@@ -146,14 +152,16 @@ class JetStreamSink implements Sink {
     this.#wake.abort();
   };
 
-  #publish(payload: Uint8Array, msgID: string): void {
+  #publish(payload: Uint8Array, msgID: string, sourceId: string | undefined): void {
     const timeout = this.spec.ackTimeoutSecs * 1000;
     const attempt = async (): Promise<AttemptOutcome> => {
       try {
         await this.js.publish(this.target.subject, payload, { msgID, timeout });
         return { kind: "acked" };
       } catch (error) {
-        return publishOutcome(error, this.target, timeout);
+        const outcome = publishOutcome(error, this.target, timeout);
+        if (outcome.kind === "retry") this.#count(sourceId, "HELR_OUTPUT_NATS_UNAVAILABLE");
+        return outcome;
       }
     };
     const done = deliverWithRetries(attempt, this.#run)
@@ -162,13 +170,16 @@ class JetStreamSink implements Sink {
         this.#report.acked();
       })
       .catch((error: unknown) => {
-        this.#failure ??=
+        const failure =
           error instanceof OutputError
             ? error
             : new OutputError(
                 "HELR_OUTPUT_NATS",
                 `output ${this.target.display}: ${(error as Error).message}`,
               );
+        // A give-up's last attempt was counted as it failed; a permanent one is counted here.
+        if (!(error instanceof GaveUp)) this.#count(sourceId, failure.code);
+        this.#failure ??= failure;
       })
       .finally(() => {
         this.#pending.delete(done);
@@ -180,8 +191,11 @@ class JetStreamSink implements Sink {
   }
 }
 
+/** A message given up on after its retries (each failed attempt was counted already). */
+class GaveUp extends OutputError {}
+
 function gaveUp(display: string, attempts: number, reason: string): OutputError {
-  return new OutputError(
+  return new GaveUp(
     "HELR_OUTPUT_NATS_UNAVAILABLE",
     `output ${display}: a message was not acknowledged after ${attempts} attempts (last: ${reason}); ` +
       "state is not advanced past it",
@@ -192,20 +206,30 @@ function gaveUp(display: string, attempts: number, reason: string): OutputError 
  * Core NATS: `publish` without acks (at most once: a message published while no server holds it
  * is gone). `flush()` waits for the server's PONG, i.e. that it received everything before.
  */
-function coreSink(nc: NatsConnection, target: NatsTarget, log?: SinkLog): Sink {
+function coreSink(
+  nc: NatsConnection,
+  target: NatsTarget,
+  log: SinkLog | undefined,
+  count: CountFailure,
+): Sink {
   log?.warn(
     { sink: target.display },
     `output ${target.display}: core NATS (global.output.nats.jetstream: false): delivery is at most once`,
   );
   let failure: OutputError | undefined;
-  const fail = (error: unknown): OutputError => {
-    failure ??= new OutputError("HELR_OUTPUT_NATS", `output ${target.display}: ${(error as Error).message}`);
+  /** Sources published since the last successful flush: whose lines a failed flush may have lost. */
+  let unflushed = new Set<string>();
+  const fail = (error: unknown, sources: Iterable<string> | string | undefined): OutputError => {
+    if (failure) return failure;
+    failure = new OutputError("HELR_OUTPUT_NATS", `output ${target.display}: ${(error as Error).message}`);
+    count(sources, failure.code);
     return failure;
   };
   return {
     async write(data, block) {
       if (failure) throw failure;
       let index = 0;
+      if (block) unflushed.add(block.sourceId);
       try {
         for (const line of lines(data)) {
           const headers = natsHeaders();
@@ -214,12 +238,14 @@ function coreSink(nc: NatsConnection, target: NatsTarget, log?: SinkLog): Sink {
           index += 1;
         }
       } catch (error) {
-        throw fail(error);
+        throw fail(error, block?.sourceId);
       }
     },
     async flush() {
       if (failure) throw failure;
-      await nc.flush().catch((error: unknown) => Promise.reject(fail(error)));
+      const sources = unflushed;
+      unflushed = new Set();
+      await nc.flush().catch((error: unknown) => Promise.reject(fail(error, sources)));
     },
     async close() {
       if (!nc.isClosed()) await nc.flush().catch(() => undefined);

@@ -4,6 +4,7 @@
  * client or the NATS client.
  */
 import type { Env } from "../config/env.ts";
+import type { RunEvents } from "../observe/events.ts";
 import type { OutputSpec } from "../spec.ts";
 import type { SinkLog } from "./delivery-retry.ts";
 import { fileSink } from "./file-sink.ts";
@@ -24,6 +25,11 @@ export interface OpenSinkOptions {
   readonly once?: boolean;
   /** Shutdown: network sinks bound their retries from then on. */
   readonly signal?: AbortSignal;
+  /**
+   * The run's event bus: every sink publishes `output_error` (source id, code) on it for each
+   * failed write, fsync, batch attempt or publish attempt (`helr_output_errors_total`).
+   */
+  readonly events?: RunEvents;
 }
 
 /**
@@ -40,12 +46,16 @@ export async function openSink(value: string | undefined, options: OpenSinkOptio
     bounded: options.once === true,
     ...(options.log ? { log: options.log } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.events ? { events: options.events } : {}),
   };
   switch (target.kind) {
     case "stdout":
-      return streamSink(process.stdout);
+      return streamSink(process.stdout, "stdout", options.events);
     case "file":
-      return fileSink(target.path, { rotate: options.rotate });
+      return fileSink(target.path, {
+        rotate: options.rotate,
+        ...(options.events ? { events: options.events } : {}),
+      });
     case "http": {
       const { httpSink } = await import("./http-sink.ts");
       return httpSink(target, options.output.http, network);

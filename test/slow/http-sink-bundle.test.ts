@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildBundle, oktaConfig, runBundle } from "../e2e/cli-support.ts";
 import { cleanEnv, tempDir } from "../support/bundle.ts";
@@ -195,5 +196,78 @@ describe("helr run --once --output http://… (built bundle)", () => {
     expect((await run(dir, r.url)).code).toBe(0);
     if (comesBack) expect(r.stored.length).toBe(before);
     else expect(new Set(ids(r.stored))).toEqual(new Set(all()));
+  });
+});
+
+/**
+ * `max_buffer_bytes` is what bounds memory when nothing else waits for the receiver: with
+ * `checkpoint: end_of_tick` the engine flushes only at the end of a poll, so without the bound it
+ * would fetch and hold all 20 pages of the backlog while the receiver is down.
+ */
+describe("helr run --output http://… with max_buffer_bytes (built bundle)", () => {
+  const MAX_BUFFER_BYTES = 32 * 1024;
+  const PAGES = EVENTS / 100;
+  let bounded: { bundle: string };
+  beforeAll(async () => {
+    const output = OUTPUT.replace("max_retries: 40", "max_retries: 3").replace(
+      "      auth:",
+      `      max_buffer_bytes: ${MAX_BUFFER_BYTES}\n      auth:`,
+    );
+    const config = oktaConfig(100)
+      .replace("global:\n", `global:\n${output}`)
+      .replace("    transform:", "    checkpoint: end_of_tick\n    transform:");
+    expect(config).toContain(`max_buffer_bytes: ${MAX_BUFFER_BYTES}`);
+    expect(config).toContain("checkpoint: end_of_tick");
+    bounded = await buildBundle(config);
+  }, 120_000);
+
+  it("the receiver down: polling pauses within the bound, nothing is dropped, all is sent once it returns", async () => {
+    // Down = every POST answered 503, so the test can count the sink's attempts.
+    let down = true;
+    const r = await startReceiver({
+      behave: () => (down ? { kind: "status", status: 503 } : { kind: "accept" }),
+    });
+    receiver = r;
+    const dir = tempDir();
+    const requestsBefore = mock.requests.length;
+    const env = cleanEnv({ OKTA_URL: mock.url, OKTA_TOKEN: TOKEN, SINK_TOKEN });
+    const child = spawn(process.execPath, [bounded.bundle, "run", "--output", r.url], {
+      cwd: dir,
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = once(child, "exit");
+    await until(
+      () => /still retrying, polling is paused/.test(stderr),
+      "the sink reported as failing",
+      60_000,
+    );
+    // Give the engine every chance to run ahead: 20 attempts of the stuck batch later, it has not.
+    await until(() => r.requests.length >= 20, "20 attempts during the outage", 60_000);
+    const fetchedWhileDown = mock.requests.length - requestsBefore;
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1]);
+    down = false;
+    await until(() => new Set(ids(r.stored)).size === EVENTS, "every event delivered", 60_000);
+    const pageBytes = Buffer.byteLength(r.stored.slice(0, 100).join("\n")) + 100;
+    console.info(
+      `max_buffer_bytes ${MAX_BUFFER_BYTES}: ${fetchedWhileDown} of ${PAGES} pages fetched while the receiver was down ` +
+        `(a page is ${pageBytes} bytes of NDJSON), bundle RSS ${Math.round(rssKb / 1024)} MiB`,
+    );
+    // The page whose write went past the bound waits in the sink; the engine reads ahead a page
+    // or two more, and then stops: far fewer than the 20 an unbounded buffer would take.
+    expect(pageBytes).toBeGreaterThan(MAX_BUFFER_BYTES);
+    expect(fetchedWhileDown).toBeLessThanOrEqual(3);
+    child.kill("SIGTERM");
+    const [code] = (await exited) as [number | null];
+    expect(code, stderr.slice(-2000)).toBe(0);
+    expect(stderr).not.toContain(SINK_TOKEN);
+    expect(new Set(ids(r.stored))).toEqual(new Set(all()));
+    // State covers what was delivered: the next run sends nothing again.
+    const before = r.stored.length;
+    const again = await runBundle(bounded.bundle, ["run", "--once", "--output", r.url], dir, env);
+    expect(again.code, again.stderr.slice(-2000)).toBe(0);
+    expect(r.stored.length).toBe(before);
   });
 });

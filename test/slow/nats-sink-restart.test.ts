@@ -4,14 +4,20 @@
  * stream's duplicate window turns the retries of messages it had already stored into no-ops, and
  * `flush()` resolves only when every message is acknowledged.
  */
-import type { NatsConnection } from "@nats-io/transport-node";
+
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterEach, expect, it } from "vitest";
 import { buildOutput } from "../../compiler/ir/build-output.ts";
+import { createRunEvents, type RunEvents } from "../../runtime/observe/events.ts";
 import type { Sleep } from "../../runtime/output/delivery-retry.ts";
 import { type NatsSinkOptions, natsSink } from "../../runtime/output/nats-sink.ts";
 import { type BlockInfo, OutputError, type Sink } from "../../runtime/output/sink.ts";
 import { parseOutputTarget } from "../../runtime/output/sink-url.ts";
 import type { NatsSinkSpec } from "../../runtime/spec.ts";
+import { makeTestPki } from "../support/certs.ts";
 import {
   adminConnection,
   countStream,
@@ -67,6 +73,16 @@ async function counted(target: PrivateNats, token?: string) {
   return countStream(nc, "AUDIT");
 }
 
+/** A bus and its `output_error` events, as `source code`. */
+function recorded(): { events: RunEvents; errors: string[] } {
+  const events = createRunEvents();
+  const errors: string[] = [];
+  events.subscribe((e) => {
+    if (e.type === "output_error") errors.push(`${e.sourceId} ${e.code}`);
+  });
+  return { events, errors };
+}
+
 async function open(url: string, options: Partial<NatsSinkOptions> = {}, settings = spec) {
   const target = parseOutputTarget(url);
   if (target.kind !== "nats") throw new Error("not nats");
@@ -112,7 +128,8 @@ describeNats(natsServerProblem(), "NATS sink on a server that is killed and rest
       retries += 1;
       await new Promise((resolve) => setTimeout(resolve, ms));
     };
-    const out = await open(`nats://${nats.server}/${SUBJECT}`, { sleep });
+    const { events, errors } = recorded();
+    const out = await open(`nats://${nats.server}/${SUBJECT}`, { sleep, events });
     await nats.kill();
     await out.write(block(0, 5).text, block(0, 5).info);
     let flushed = false;
@@ -124,13 +141,17 @@ describeNats(natsServerProblem(), "NATS sink on a server that is killed and rest
     expect(flushed).toBe(false);
     await nats.start();
     await flush;
+    // Every failed publish attempt (each one followed by a wait) counted for its source.
+    expect(errors).toHaveLength(retries);
+    expect(new Set(errors)).toEqual(new Set(["okta HELR_OUTPUT_NATS_UNAVAILABLE"]));
     // Retried messages may land out of order; each is there once.
     expect([...(await counted(nats)).ids].sort()).toEqual(block(0, 5).info.keys);
   });
 
   it("in --once gives up after max_retries: flush rejects naming the server, state must stay", async () => {
     const nats = await withStream();
-    const out = await open(`nats://${nats.server}/${SUBJECT}`, { bounded: true });
+    const { events, errors } = recorded();
+    const out = await open(`nats://${nats.server}/${SUBJECT}`, { bounded: true, events });
     await nats.kill();
     await out.write(block(0, 1).text, block(0, 1).info);
     let caught: unknown;
@@ -142,6 +163,8 @@ describeNats(natsServerProblem(), "NATS sink on a server that is killed and rest
     expect((caught as OutputError).message).toMatch(
       new RegExp(`^output nats://${nats.server}/${SUBJECT}: a message was not acknowledged after 3 attempts`),
     );
+    // Its three attempts, and no fourth count for giving up.
+    expect(errors).toEqual(Array(3).fill("okta HELR_OUTPUT_NATS_UNAVAILABLE"));
   });
 
   it("authenticates with a token from the environment, and names refused credentials", async () => {
@@ -160,5 +183,66 @@ describeNats(natsServerProblem(), "NATS sink on a server that is killed and rest
     expect((caught as OutputError).code).toBe("HELR_OUTPUT_NATS_CONNECT");
     expect((caught as OutputError).message).toContain("the server refused the credentials");
     expect((caught as OutputError).message).not.toContain("wrong-token-value");
+  });
+
+  it("authenticates with a user from the environment and a password from a file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "helr-nats-auth-"));
+    const password = join(dir, "password");
+    writeFileSync(password, "pw-for-the-test-9c8b\n");
+    server = await startPrivateNats(["--user", "helr-writer", "--pass", "pw-for-the-test-9c8b"]);
+    const nc = await connect({ servers: server.server, user: "helr-writer", pass: "pw-for-the-test-9c8b" });
+    admins.push(nc);
+    await createStream(nc, "AUDIT", SUBJECT);
+    const settings = { ...spec, auth: { user: { env: "NATS_USER" }, password: { file: password } } };
+    const out = await open(
+      `nats://${server.server}/${SUBJECT}`,
+      { env: { NATS_USER: "helr-writer" } },
+      settings,
+    );
+    await out.write(block(0, 2).text, block(0, 2).info);
+    await out.flush();
+    expect((await countStream(nc, "AUDIT")).ids).toEqual(block(0, 2).info.keys);
+  });
+
+  it("connects over TLS with global.output.nats.tls (the CA it trusts, the client certificate it presents)", async () => {
+    const pki = makeTestPki();
+    try {
+      const tlsArgs = ["--tls", "--tlscert", pki.files.serverCert, "--tlskey", pki.files.serverKey];
+      const verify = ["--tlsverify", "--tlscacert", pki.files.ca];
+      server = await startPrivateNats([...tlsArgs, ...verify]);
+      const adminTls = { ca: pki.pem.ca, cert: pki.pem.clientCert, key: pki.pem.clientKey };
+      const nc = await connect({ servers: server.server, timeout: 5000, tls: adminTls });
+      admins.push(nc);
+      await createStream(nc, "AUDIT", SUBJECT);
+      const url = `nats://${server.server}/${SUBJECT}`;
+      const tls = { caOnly: true, ca: { file: pki.files.ca } };
+      const mutual = {
+        ...spec,
+        tls: { ...tls, clientCert: { file: pki.files.clientCert }, clientKey: { file: pki.files.clientKey } },
+      };
+      const out = await open(url, {}, mutual);
+      await out.write(block(0, 3).text, block(0, 3).info);
+      await out.flush();
+      await out.close();
+      sink = undefined;
+      expect((await countStream(nc, "AUDIT")).ids).toEqual(block(0, 3).info.keys);
+
+      // Without the client certificate the server refuses it; trusting another CA, the sink
+      // refuses the server: both at start, naming the server.
+      for (const settings of [
+        { ...spec, tls },
+        { ...mutual, tls: { ...mutual.tls, ca: { file: pki.files.otherCa } } },
+      ]) {
+        let caught: unknown;
+        await open(url, {}, settings).catch((error: unknown) => {
+          caught = error;
+        });
+        expect(caught).toBeInstanceOf(OutputError);
+        expect((caught as OutputError).code).toBe("HELR_OUTPUT_NATS_CONNECT");
+        expect((caught as OutputError).message).toContain(`cannot connect to NATS at ${server.server}`);
+      }
+    } finally {
+      pki.cleanup();
+    }
   });
 });

@@ -14,6 +14,17 @@ describe("BatchBuilder", () => {
     expect(builder.take()).toBeUndefined();
   });
 
+  it("records whose lines each batch holds", () => {
+    const builder = new BatchBuilder(3);
+    const full = [
+      ...builder.add(Buffer.from("a\nb\n"), "okta"),
+      ...builder.add(Buffer.from("c\nd\ne\nf\ng\n"), "github"),
+      ...builder.add(Buffer.from("h\n")),
+    ];
+    expect(full.map((b) => [...b.sources])).toEqual([["okta", "github"], ["github"]]);
+    expect([...(builder.take() as Batch).sources]).toEqual(["github"]);
+  });
+
   it("gives a last line without a newline its own newline", () => {
     const builder = new BatchBuilder(10);
     builder.add(Buffer.from('{"a":1}'));

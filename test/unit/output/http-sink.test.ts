@@ -131,6 +131,19 @@ describe("HTTP sink: auth and TLS", () => {
     );
   });
 
+  it("sends global.output.http.auth basic: the user from the environment, the password from a file", async () => {
+    const r = await receiver();
+    const file = join(mkdtempSync(join(tmpdir(), "helr-http-sink-")), "password");
+    writeFileSync(file, "s3cret-pw\n");
+    const auth = { type: "basic" as const, user: { env: "SINK_USER" }, password: { file } };
+    const sink = await open(r.url, spec({ auth }), { env: { SINK_USER: "sink-user-7f3a" } });
+    await sink.write(line(1));
+    await sink.flush();
+    expect(r.requests[0]?.headers.authorization).toBe(
+      `Basic ${Buffer.from("sink-user-7f3a:s3cret-pw").toString("base64")}`,
+    );
+  });
+
   it("fails at start, naming the sink's setting and variable, when the token is not set", async () => {
     const r = await receiver();
     const error = await failure(
