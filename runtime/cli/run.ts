@@ -69,6 +69,7 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
       rotate: options.rotate,
       once: options.once,
       signal: shutdown.waits,
+      events,
     });
     sink = await flow.wrapSink(sink);
     const deps: PollDeps = baseDeps(app, replicas?.store ?? store, sink, log, shutdown, events);
