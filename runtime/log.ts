@@ -35,8 +35,7 @@ export async function createLogger(
 ): Promise<Logger> {
   const problems: string[] = [];
   const level = overrides.level ?? fromEnv(env, "HELR_LOG_LEVEL", LOG_LEVELS, problems) ?? global.logLevel;
-  const format =
-    overrides.format ?? fromEnv(env, "HELR_LOG_FORMAT", LOG_FORMATS, problems) ?? global.logFormat;
+  const format = logFormat(global, env, overrides, problems);
   const options = {
     level,
     base: { [global.labelKey]: global.labelValue },
@@ -50,6 +49,16 @@ export async function createLogger(
       : pino(options, pino.destination({ dest: 2, sync: true }));
   for (const problem of problems) logger.warn(problem);
   return logger;
+}
+
+/** The log format in effect: `--log-format`, then `HELR_LOG_FORMAT`, then `global.log_format`. */
+export function logFormat(
+  global: GlobalSpec,
+  env: NodeJS.ProcessEnv,
+  overrides: LogOverrides = {},
+  problems: string[] = [],
+): LogFormat {
+  return overrides.format ?? fromEnv(env, "HELR_LOG_FORMAT", LOG_FORMATS, problems) ?? global.logFormat;
 }
 
 function fromEnv<T extends string>(
@@ -68,5 +77,7 @@ function fromEnv<T extends string>(
 
 async function prettyStream(labelKey: string): Promise<NodeJS.WritableStream> {
   const { default: pretty } = await import("pino-pretty");
-  return pretty({ destination: 2, sync: true, ignore: `pid,hostname,${labelKey}` });
+  // process.stderr (synchronous for a terminal, a file and, on Linux, a pipe) rather than fd 2,
+  // so the progress line of `run --once` sees each log line and clears itself first.
+  return pretty({ destination: process.stderr, sync: true, ignore: `pid,hostname,${labelKey}` });
 }

@@ -6,6 +6,7 @@ import { bundleHash } from "../observe/build-info.ts";
 import { createRunEvents, type RunEvents } from "../observe/events.ts";
 import type { HealthModel } from "../observe/health.ts";
 import type { Metrics } from "../observe/metrics.ts";
+import { startProgressLine } from "../observe/progress-line.ts";
 import { parseOutputTarget } from "../output/sink-url.ts";
 import { type Observability, startObservability } from "../server/observability.ts";
 import type { Probe } from "../server/probe-routes.ts";
@@ -92,5 +93,39 @@ export function outputProbe(value: string | undefined): Probe | undefined {
     const handle = await open(path, constants.O_WRONLY | constants.O_APPEND);
     await handle.close();
     return true;
+  };
+}
+
+/**
+ * The live progress line of `run --once` on a terminal (observe/progress-line.ts). Everything
+ * else written to stderr while it shows (pretty log lines) clears it first, so they never share
+ * a row. Returns the function that ends it, before the summaries are printed.
+ */
+export function showProgress(
+  events: RunEvents,
+  sources: readonly BoundSource[],
+  stderr: NodeJS.WriteStream = process.stderr,
+): () => void {
+  const original = stderr.write;
+  const write = (text: string): boolean => original.call(stderr, text);
+  const line = startProgressLine({
+    terminal: {
+      write,
+      get columns() {
+        return stderr.columns;
+      },
+    },
+    sources: sources.map((s) => s.spec.id),
+    now: Date.now,
+  });
+  stderr.write = ((...args: Parameters<typeof original>) => {
+    line.clear();
+    return original.apply(stderr, args);
+  }) as typeof original;
+  const unsubscribe = events.subscribe(line.observe);
+  return () => {
+    unsubscribe();
+    stderr.write = original;
+    line.stop();
   };
 }

@@ -7,7 +7,7 @@ import { runSchedule, sleep } from "../engine/scheduler.ts";
 import { createSourceRuntime, type SourceRuntime } from "../engine/source-runtime.ts";
 import { outputFailure } from "../errors/helr-error.ts";
 import { type HttpSend, sendHttp } from "../http/client.ts";
-import { createLogger, type Logger } from "../log.ts";
+import { createLogger, type Logger, logFormat } from "../log.ts";
 import { NO_EVENTS, type RunEvents } from "../observe/events.ts";
 import { openSink } from "../output/open-sink.ts";
 import type { Sink } from "../output/sink.ts";
@@ -20,7 +20,12 @@ import { memoryStore } from "../state/memory.ts";
 import { openStore as openConfiguredStore } from "../state/open.ts";
 import type { StateStore } from "../state/store.ts";
 import { RunFlow } from "./run-flow.ts";
-import { outputProbe, type RunObservability, startRunObservability } from "./run-observability.ts";
+import {
+  outputProbe,
+  type RunObservability,
+  showProgress,
+  startRunObservability,
+} from "./run-observability.ts";
 import { type CommonOptions, parseRunOptions, type RunOptions } from "./run-options.ts";
 import { type Replicas, startReplicas } from "./run-replicas.ts";
 import { onShutdown, type Shutdown } from "./shutdown.ts";
@@ -33,7 +38,8 @@ export async function runMain(app: App, args: readonly string[]): Promise<number
   const options = parseRunOptions(args, process.env);
   const log = await createLogger(app.global, process.env, options.log);
   startAudit(app, log);
-  return runCommand(app, options, log);
+  const pretty = logFormat(app.global, process.env, options.log) === "pretty";
+  return runCommand(app, options, log, { progress: options.once && pretty && process.stderr.isTTY === true });
 }
 
 /** Audit log (global.audit): the configuration this bundle was built from, then credential reads. */
@@ -43,7 +49,12 @@ export function startAudit(app: App, log: Logger): void {
 }
 
 /** `helr run`: returns the process exit code. */
-export async function runCommand(app: App, options: RunOptions, log: Logger): Promise<number> {
+export async function runCommand(
+  app: App,
+  options: RunOptions,
+  log: Logger,
+  view: { readonly progress?: boolean } = {},
+): Promise<number> {
   const sources = selectSources(app.sources, options.sources);
   const shutdown = onShutdown(log);
   let sink: Sink | undefined;
@@ -87,7 +98,8 @@ export async function runCommand(app: App, options: RunOptions, log: Logger): Pr
     };
     observed.health.markStarted();
     if (options.once) {
-      const results = await Promise.all(prepared.map(poll));
+      const endProgress = view.progress ? showProgress(events, sources) : undefined;
+      const results = await Promise.all(prepared.map(poll)).finally(endProgress);
       printSummaries(prepared, results);
       return results.some((r) => r instanceof Error) ? 1 : 0;
     }

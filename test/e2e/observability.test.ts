@@ -4,11 +4,11 @@
  * served, the probes follow a failure (breaker open → /readyz 503, source unhealthy) and the
  * recovery (200, last_error gone), and a bind error stops the run before any poll.
  */
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanEnv, tempDir } from "../support/bundle.ts";
+import { cleanEnv, runProcess, tempDir } from "../support/bundle.ts";
 import { call } from "../support/http-call.ts";
 import { type OktaMock, startOktaMock } from "../support/okta-mock.ts";
 import { freePort, type RunningBundle, sample, startBundle, waitUntil } from "../support/running-bundle.ts";
@@ -164,6 +164,35 @@ describe("/readyz and a file output", () => {
     } finally {
       await run.stop();
     }
+  });
+});
+
+describe("the progress line of run --once", () => {
+  // `script` gives the bundle a pseudo-terminal; NDJSON goes to a file so only stderr is on it.
+  const onTerminal = (format: string) => {
+    const dir = tempDir();
+    const command = `${process.execPath} ${bundle} run --once --output out.ndjson --log-format ${format}`;
+    return runProcess("script", ["-qec", command, "/dev/null"], { cwd: dir, env: env() });
+  };
+
+  it.skipIf(!existsSync("/usr/bin/script"))(
+    "shows on a terminal with pretty logs, drawn in place",
+    async () => {
+      const run = await onTerminal("pretty");
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.stdout).toContain("\r\x1b[K");
+      expect(run.stdout).toMatch(/okta \d+ pages [\d,]+ ev [\d,]+ ev\/s /);
+      expect(run.stdout).toMatch(/okta: ok — \d+ requests, \d+ events/);
+    },
+  );
+
+  it.skipIf(!existsSync("/usr/bin/script"))("not with JSON logs, not on a pipe", async () => {
+    const json = await onTerminal("json");
+    expect(json.code, json.stdout).toBe(0);
+    expect(json.stdout).not.toContain("ev/s");
+    const piped = await runBundle(bundle, ["run", "--once", "--log-format", "pretty"], tempDir(), env());
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toContain("ev/s");
   });
 });
 
