@@ -13,7 +13,7 @@ import { createRunEvents, type RunEvent } from "../../../runtime/observe/events.
 import type { GlobalSpec } from "../../../runtime/spec.ts";
 import { redisStore } from "../../../runtime/state/redis.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
-import { type Proxy, startProxy } from "../../support/tcp-proxy.ts";
+import { type TcpProxy, startProxy } from "../../support/tcp-proxy.ts";
 import {
   backendNamed,
   deleteByPattern,
@@ -41,7 +41,7 @@ async function until(what: string, ok: () => boolean): Promise<void> {
 }
 
 describeBackend(redis, problem, "Replicas.storeReachable() and held() on Redis behind a cut proxy", () => {
-  let proxy: Proxy | undefined;
+  let proxy: TcpProxy | undefined;
   let store: StateStore | undefined;
   let replicas: Replicas | undefined;
   const stop = new AbortController();
