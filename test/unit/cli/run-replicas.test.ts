@@ -13,7 +13,7 @@ import { createRunEvents, type RunEvent } from "../../../runtime/observe/events.
 import type { GlobalSpec } from "../../../runtime/spec.ts";
 import { redisStore } from "../../../runtime/state/redis.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
-import { type TcpProxy, startProxy } from "../../support/tcp-proxy.ts";
+import { startProxy, type TcpProxy } from "../../support/tcp-proxy.ts";
 import {
   backendNamed,
   deleteByPattern,
@@ -68,7 +68,15 @@ describeBackend(redis, problem, "Replicas.storeReachable() and held() on Redis b
     bus.subscribe((e) => seen.push(e));
     const selected = app().sources as readonly BoundSource[];
     const log = pino({ level: "silent" });
-    replicas = startReplicas(app(), store, selected, { once: false }, log, stop.signal, bus);
+    replicas = startReplicas(
+      app(),
+      store,
+      selected,
+      { once: false, replayDir: undefined },
+      log,
+      stop.signal,
+      bus,
+    );
     const r = replicas as Replicas;
 
     await until("every source held", () => r.held().length === SOURCES.length);
