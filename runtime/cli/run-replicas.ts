@@ -3,6 +3,7 @@ import type { App, BoundSource } from "../app.ts";
 import type { PollDeps } from "../engine/poll.ts";
 import { sleep } from "../engine/scheduler.ts";
 import type { Logger } from "../log.ts";
+import { NO_EVENTS, type RunEvents } from "../observe/events.ts";
 import type { ReplicasSpec } from "../spec.ts";
 import { fencedStore } from "../state/fenced.ts";
 import { newReplicaId, sourceSetFingerprint } from "../state/lease.ts";
@@ -33,11 +34,22 @@ export interface Replicas {
    * the lease ends, and keeps the keeper from handing the source over mid-poll.
    */
   gate<P extends Polled, R>(poll: (p: P) => Promise<R>, stop: AbortSignal): (p: P) => Promise<R | undefined>;
+  /**
+   * For `/readyz` and the health JSON: false from a lease-store call that failed (a renewal, a
+   * heartbeat) until the next one that succeeds. While false, every lease runs out by its local
+   * deadline and its source stops.
+   */
+  storeReachable(): boolean;
+  /** The source ids this replica holds now (sorted): the only ones it polls. */
+  held(): readonly string[];
   /** Graceful shutdown, after every poll ended: releases the leases and leaves the membership. */
   close(): Promise<void>;
 }
 
-/** Starts the keeper when `global.replicas.enabled`; undefined otherwise. */
+/**
+ * Starts the keeper when `global.replicas.enabled`; undefined otherwise. Every change of a held
+ * lease is published on `events` as `{type: "lease", sourceId, held}` (`helr_lease_held`).
+ */
 export function startReplicas(
   app: App,
   store: StateStore,
@@ -45,6 +57,7 @@ export function startReplicas(
   options: Pick<RunOptions, "once" | "replayDir">,
   log: Logger,
   stop: AbortSignal,
+  events: RunEvents = NO_EVENTS,
 ): Replicas | undefined {
   const settings: ReplicasSpec | undefined = app.global.replicas;
   if (settings?.enabled !== true || options.replayDir !== undefined) return undefined;
@@ -71,6 +84,9 @@ export function startReplicas(
     mayRelease: (id) => !busy.has(id),
     onEvent: (event) => {
       logLeaseEvent(log, event);
+      if (event.type === "acquired" || event.type === "released" || event.type === "lost") {
+        events.publish({ type: "lease", sourceId: event.sourceId, held: event.type === "acquired" });
+      }
       if (event.type === "acquired") for (const wake of waiters.get(event.sourceId) ?? []) wake();
     },
   });
@@ -91,6 +107,8 @@ export function startReplicas(
         busy.delete(id);
       }
     },
+    storeReachable: () => keeper.snapshot().storeReachable,
+    held: () => keeper.heldSources(),
     async close() {
       closing.abort();
       await stopped;

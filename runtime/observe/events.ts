@@ -95,6 +95,13 @@ export interface PollSkipped {
   readonly reason: "load_shedding";
 }
 
+/** With `global.replicas`: this replica took a source's lease (`held`) or stopped holding it. */
+export interface LeaseChanged {
+  readonly type: "lease";
+  readonly sourceId: string;
+  readonly held: boolean;
+}
+
 export type RunEvent =
   | ResilienceEvent
   | PollStarted
@@ -105,7 +112,8 @@ export type RunEvent =
   | OutputFailed
   | EventsDropped
   | PendingEvents
-  | PollSkipped;
+  | PollSkipped
+  | LeaseChanged;
 
 /** A fan-out of run events. Publishing never throws: a failing observer is isolated. */
 export interface RunEvents {

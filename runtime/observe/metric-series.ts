@@ -219,6 +219,12 @@ export function defineSeries(registry: Registry, scrape: ScrapeInputs) {
       "Now minus when state (cursor, position or watermark) was last committed.",
       (s) => s.checkpointMs,
     ),
+    leaseHeld: new Gauge({
+      name: "helr_lease_held",
+      help: "With global.replicas: 1 while this replica holds the source's lease (and polls it), 0 after it gave it up or lost it; absent without replicas.",
+      labelNames: source,
+      registers,
+    }),
     buildInfo: new Gauge({
       name: "helr_build_info",
       help: "Always 1; the labels say which collector build is running.",

@@ -133,6 +133,9 @@ function record(s: Series, stamps: Map<string, Stamps>, source: string, event: R
     case "breaker":
       s.breaker.set(at, BREAKER_VALUE[event.to]);
       return;
+    case "lease":
+      s.leaseHeld.set(at, event.held ? 1 : 0);
+      return;
     default:
       // poll_started, adaptive (its wait shows up as a rate_limit_block throttle), breaker_reject
       // (counted as a request with status "error").

@@ -10,6 +10,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqliteStore } from "../../runtime/state/sqlite.ts";
 import { cleanEnv, helrc, type Run, tempDir } from "../support/bundle.ts";
+import { closedPort } from "../support/tcp-proxy.ts";
 import {
   backendNamed,
   describeBackend,
@@ -18,7 +19,6 @@ import {
   RUN_ID,
   sql,
 } from "../unit/state/backends.ts";
-import { closedPort } from "../unit/state/proxy.ts";
 
 /** A source whose URL and token are placeholders that stay unset in every test below. */
 function config(id: string, state: string): string {

@@ -185,6 +185,18 @@ describe("the Rust Helr's series", () => {
     expect(await value(metrics, "helr_circuit_breaker_state", { source: "github" })).toBe(2);
   });
 
+  it("show which sources this replica holds (helr_lease_held), absent without lease events", async () => {
+    const { metrics, feed } = setup();
+    expect(await value(metrics, "helr_lease_held", { source: "okta" })).toBeUndefined();
+    feed(
+      { type: "lease", sourceId: "okta", held: true },
+      { type: "lease", sourceId: "github", held: true },
+      { type: "lease", sourceId: "github", held: false },
+    );
+    expect(await value(metrics, "helr_lease_held", { source: "okta" })).toBe(1);
+    expect(await value(metrics, "helr_lease_held", { source: "github" })).toBe(0);
+  });
+
   it("exist at zero for every configured source before any event", async () => {
     const { metrics } = setup();
     for (const source of ["okta", "github"]) {

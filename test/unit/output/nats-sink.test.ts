@@ -19,7 +19,7 @@ import {
   uniqueName,
 } from "../../support/nats.ts";
 import { until } from "../../support/ndjson-receiver.ts";
-import { closedPort } from "../state/proxy.ts";
+import { closedPort } from "../../support/tcp-proxy.ts";
 
 const line = (n: number) => `{"event":{"n":${n}},"meta":{"id":"e${n}"}}\n`;
 

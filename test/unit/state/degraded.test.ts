@@ -9,8 +9,8 @@ import { memoryStore } from "../../../runtime/state/memory.ts";
 import { postgresStore } from "../../../runtime/state/postgres.ts";
 import { redisStore } from "../../../runtime/state/redis.ts";
 import { StateError, type StateStore, type StoreFactory } from "../../../runtime/state/store.ts";
+import { startProxy } from "../../support/tcp-proxy.ts";
 import { backendNamed, describeBackend, POSTGRES_URL, REDIS_URL, uniqueNamespace } from "./backends.ts";
-import { startProxy } from "./proxy.ts";
 
 const SPEC = {
   stateStoreFallback: "memory",

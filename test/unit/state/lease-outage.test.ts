@@ -14,6 +14,7 @@ import { LeaseKeeper, type LeaseKeeperOptions } from "../../../runtime/state/lea
 import { postgresStore } from "../../../runtime/state/postgres.ts";
 import { redisStore } from "../../../runtime/state/redis.ts";
 import type { StateStore } from "../../../runtime/state/store.ts";
+import { startProxy } from "../../support/tcp-proxy.ts";
 import {
   backendNamed,
   deleteByPattern,
@@ -23,7 +24,6 @@ import {
   sql,
   uniqueNamespace,
 } from "./backends.ts";
-import { startProxy } from "./proxy.ts";
 import { privateRedisProblem, recorder, startPrivateRedis, virtualTime, watchExclusive } from "./replicas.ts";
 
 const SOURCES = ["github", "okta", "slack", "tailscale"];

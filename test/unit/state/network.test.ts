@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresStore } from "../../../runtime/state/postgres.ts";
 import { redisStore } from "../../../runtime/state/redis.ts";
 import { StateError, type StateStore } from "../../../runtime/state/store.ts";
+import { closedPort, startProxy } from "../../support/tcp-proxy.ts";
 import {
   backendNamed,
   deleteByPattern,
@@ -17,7 +18,6 @@ import {
   sql,
   uniqueNamespace,
 } from "./backends.ts";
-import { closedPort, startProxy } from "./proxy.ts";
 
 const redis = backendNamed("redis");
 const postgres = backendNamed("postgres");

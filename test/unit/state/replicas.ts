@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { sleep } from "../../../runtime/engine/scheduler.ts";
 import type { LeaseEvent, LeaseKeeper } from "../../../runtime/state/lease-keeper.ts";
-import { closedPort } from "./proxy.ts";
+import { closedPort } from "../../support/tcp-proxy.ts";
 
 /** A redis-server of the test's own on a free loopback port, without persistence. */
 export interface PrivateRedis {

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 
 /** A TCP proxy on 127.0.0.1 that a test can cut and restore, to play a server going away. */
-export interface Proxy {
+export interface TcpProxy {
   readonly port: number;
   /** Stops listening and drops every open connection. */
   cut(): Promise<void>;
@@ -11,7 +11,7 @@ export interface Proxy {
 }
 
 /** Starts a proxy to `host:port` on a free loopback port. */
-export async function startProxy(host: string, port: number): Promise<Proxy> {
+export async function startProxy(host: string, port: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = createConnection({ host, port });

@@ -1,0 +1,137 @@
+/**
+ * A state-store outage under two replicas of one built bundle: the state URL points at a
+ * loopback TCP proxy in front of the shared Redis (then Postgres), and the test cuts the proxy
+ * mid-run (the shared servers are never touched). Each replica stops polling the sources whose
+ * leases it cannot renew — no request of any source reaches the mock while the store is away,
+ * and no source is ever polled by two replicas at once — the processes stay up, and when the
+ * proxy is back they take the sources again and catch up: no event lost, at most one page
+ * repeated per source for the one failover.
+ */
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sleep } from "../../runtime/engine/scheduler.ts";
+import { cleanEnv, helrc, tempDir } from "../support/bundle.ts";
+import { type OktaMock, startOktaMock } from "../support/okta-mock.ts";
+import {
+  complete,
+  type Front,
+  fleetConfig,
+  logged,
+  overlaps,
+  type Replica,
+  repeats,
+  startFront,
+  startReplica,
+  until,
+} from "../support/replica-fleet.ts";
+import { startProxy, type TcpProxy } from "../support/tcp-proxy.ts";
+import { BACKENDS, RUN_ID } from "../unit/state/backends.ts";
+
+const TOKEN = "okta-outage-5e6f7a";
+const SOURCES = 4;
+const PAGE = 5;
+const TTL_SECS = 3;
+
+for (const backend of BACKENDS.filter((b) => b.name === "redis" || b.name === "postgres")) {
+  const kind = backend.name as "redis" | "postgres";
+  describe(`two replicas through a store outage on ${kind}`, () => {
+    let skip: string | undefined;
+    let mock: OktaMock;
+    let front: Front;
+    let proxy: TcpProxy;
+    let dir: string;
+    let bundle: string;
+    const sourceIds = Array.from({ length: SOURCES }, (_, i) => `o${RUN_ID}${kind.slice(0, 2)}${i}`);
+    const replicas: Replica[] = [];
+    const upstream = new URL(
+      kind === "redis"
+        ? (process.env.HELR_TEST_REDIS_URL ?? "redis://127.0.0.1:6379")
+        : (process.env.HELR_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test"),
+    );
+
+    beforeAll(async () => {
+      skip = await backend.unavailable();
+      if (skip !== undefined) {
+        if (process.env.CI) throw new Error(`${kind} unreachable under CI: ${skip}`);
+        return;
+      }
+      mock = await startOktaMock({ token: TOKEN, events: 30, seed: 4 });
+      front = await startFront(mock.url);
+      proxy = await startProxy(upstream.hostname, Number(upstream.port || (kind === "redis" ? 6379 : 5432)));
+      dir = tempDir({
+        "helr.yaml": fleetConfig({ backend: kind, sourceIds, page: PAGE, ttlSecs: TTL_SECS }),
+      });
+      bundle = join(dir, "helr.js");
+      const built = await helrc(["build", join(dir, "helr.yaml"), "-o", bundle]);
+      expect(built.stderr).not.toMatch(/ error HLR\d+/);
+      expect(built.code).toBe(0);
+    }, 180_000);
+
+    afterAll(async () => {
+      await proxy?.restore().catch(() => undefined);
+      for (const r of replicas) r.child.kill("SIGTERM");
+      await Promise.all(replicas.map((r) => r.exited));
+      await proxy?.cut().catch(() => undefined);
+      await front?.close();
+      await mock?.close();
+    });
+
+    it("stops polling while the store is away, never with two pollers, and resumes without loss", async (ctx) => {
+      if (skip !== undefined) return ctx.skip(`${kind} unavailable: ${skip}`);
+      const via = new URL(upstream.href);
+      via.port = String(proxy.port);
+      const env = cleanEnv({
+        OKTA_URL: front.url,
+        OKTA_TOKEN: TOKEN,
+        STATE_URL: via.href,
+        HELR_LOG_LEVEL: "info",
+      });
+      for (const name of ["replica_a_zq", "replica_b_zq"])
+        replicas.push(startReplica(name, bundle, dir, env));
+      const done = () => complete(replicas, sourceIds, mock.events.length);
+      await until("every event of every source written", done);
+      const held = () =>
+        sourceIds.every((id) => replicas.some((r) => logged(r, "lease acquired").includes(id)));
+      expect(held()).toBe(true);
+
+      // Cut the store away; the mock keeps producing events meanwhile.
+      const offsets = replicas.map((r) => r.stderr.length);
+      const cutAt = performance.now();
+      await proxy.cut();
+      mock.addEvents(10);
+      const lostAll = () =>
+        sourceIds.every((id) => replicas.some((r, i) => logged(r, "lease lost", offsets[i]).includes(id)));
+      await until("every lease given up while the store is away", lostAll, 30_000);
+      const stoppedAt = performance.now();
+      const stoppedMs = stoppedAt - cutAt;
+      // From here on no replica may poll any source: wait past a whole TTL and check the log.
+      await sleep((TTL_SECS + 2) * 1000, new AbortController().signal);
+      const during = front.requests.filter((r) => r.startMs > stoppedAt);
+      expect(during, "requests while every lease was given up").toEqual([]);
+      for (const r of replicas) expect(r.child.exitCode, `${r.name} still running`).toBeNull();
+      for (const [i, r] of replicas.entries()) {
+        expect(r.stderr.slice(offsets[i]), r.name).toMatch(/lease store unreachable/);
+      }
+
+      // The store is back: the sources are taken again and every event arrives.
+      const restoredAt = performance.now();
+      await proxy.restore();
+      await until("every event after the store came back", done, 60_000);
+      const resumedMs = performance.now() - restoredAt;
+      for (const [i, r] of replicas.entries()) {
+        expect(r.stderr.slice(offsets[i]), r.name).toMatch(/lease store reachable again/);
+      }
+
+      expect(overlaps(front.requests), "two replicas polling one source at once").toEqual([]);
+      const repeated = repeats(replicas, sourceIds);
+      // One failover (the outage): at most one page repeated per source.
+      for (const n of repeated) expect(n).toBeLessThanOrEqual(PAGE);
+      process.stderr.write(
+        `${kind} outage: events served ${mock.events.length} per source × ${SOURCES}, lost 0, repeated ${repeated.join(",")}; ` +
+          `every source stopped ${Math.round(stoppedMs)} ms after the cut (TTL ${TTL_SECS} s), caught up ${Math.round(resumedMs)} ms after the restore; ` +
+          `${front.requests.length} requests, 0 overlapping\n`,
+      );
+    }, 240_000);
+  });
+}
