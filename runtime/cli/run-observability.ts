@@ -19,6 +19,8 @@ export interface RunProbes {
   readonly outputWritable?: Probe;
   /** `global.degradation`'s memory fallback replaced the configured store. */
   readonly fallbackActive?: () => boolean;
+  /** Additive top-level fields of `/healthz`. */
+  readonly healthzExtra?: () => Record<string, unknown> | undefined;
   /** Routes served beside the probes on `global.api` (the REST API, the status page). */
   readonly routes?: () => readonly Route[];
 }
@@ -63,6 +65,7 @@ export async function startRunObservability(
     stateStoreConnected: probes.stateStoreConnected,
     ...(probes.outputWritable ? { outputWritable: probes.outputWritable } : {}),
     ...(probes.fallbackActive ? { fallbackActive: probes.fallbackActive } : {}),
+    ...(probes.healthzExtra ? { healthzExtra: probes.healthzExtra } : {}),
   });
   for (const server of observed.servers)
     log.info({ key: server.key, url: server.url }, `${server.key} listening`);

@@ -66,13 +66,15 @@ export async function runCommand(
   try {
     const outputWritable = outputProbe(options.output ?? app.global.output.http.url);
     observed = await startRunObservability(app, sources, log, {
-      stateStoreConnected: () => (store ? storeAnswers(store) : false),
+      // With replicas, the store is reachable when the lease keeper's renewals get through.
+      stateStoreConnected: () => (replicas ? replicas.storeReachable() : store ? storeAnswers(store) : false),
       ...(outputWritable ? { outputWritable } : {}),
+      healthzExtra: () => (replicas ? { replicas: replicaHealth(replicas) } : undefined),
     });
     const { events } = observed;
     const flow = new RunFlow(app, log, events);
     store = await flow.openStore(() => openStore(app, options, log));
-    replicas = startReplicas(app, store, sources, options, log, shutdown.waits);
+    replicas = startReplicas(app, store, sources, options, log, shutdown.waits, events);
     sink = await openSink(options.output ?? app.global.output.http.url, {
       env: process.env,
       log,
@@ -119,6 +121,15 @@ export async function runCommand(
     await store?.close();
     await observed?.close();
   }
+}
+
+/** `/healthz` `replicas`: this replica, whether it reaches the store, and the sources it holds. */
+function replicaHealth(replicas: Replicas): Record<string, unknown> {
+  return {
+    replica_id: replicas.keeper.replicaId,
+    store_reachable: replicas.storeReachable(),
+    held: replicas.held(),
+  };
 }
 
 /** The `/readyz` store check: a round trip to the store. */

@@ -34,6 +34,7 @@ export interface ObservabilityOptions {
   readonly stateStoreConnected: Probe;
   readonly outputWritable?: Probe;
   readonly fallbackActive?: () => boolean;
+  readonly healthzExtra?: () => Record<string, unknown> | undefined;
   readonly breakers?: BreakerProbe;
 }
 
@@ -79,6 +80,7 @@ export async function startObservability(options: ObservabilityOptions): Promise
       stateStoreConnected: options.stateStoreConnected,
       ...(options.outputWritable ? { outputWritable: options.outputWritable } : {}),
       ...(options.fallbackActive ? { fallbackActive: options.fallbackActive } : {}),
+      ...(options.healthzExtra ? { healthzExtra: options.healthzExtra } : {}),
     });
     servers.push({
       bind: { key: "global.api", address: options.api.address, port: options.api.port },

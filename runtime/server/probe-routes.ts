@@ -27,6 +27,8 @@ export interface HealthRoutesOptions {
   readonly outputWritable?: Probe;
   /** The memory fallback replaced the configured store at start-up. */
   readonly fallbackActive?: () => boolean;
+  /** Additive top-level fields of `/healthz` (`replicas`: what this replica holds). */
+  readonly healthzExtra?: () => Record<string, unknown> | undefined;
   /** A probe still running after this counts as failed; default 2000 ms. */
   readonly probeTimeoutMs?: number;
 }
@@ -42,7 +44,15 @@ export function healthRoutes(options: HealthRoutesOptions): Route[] {
   const timeoutMs = options.probeTimeoutMs ?? 2_000;
   const json = (answer: ProbeAnswer) => ({ status: answer.status, json: answer.body });
   return [
-    { method: "GET", path: "/healthz", handle: () => json(healthzAnswer(info(), options.health.sources())) },
+    {
+      method: "GET",
+      path: "/healthz",
+      handle: () => {
+        const answer = healthzAnswer(info(), options.health.sources());
+        const extra = options.healthzExtra?.();
+        return json(extra ? { ...answer, body: { ...answer.body, ...extra } } : answer);
+      },
+    },
     {
       method: "GET",
       path: "/readyz",

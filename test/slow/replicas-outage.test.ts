@@ -7,11 +7,13 @@
  * proxy is back they take the sources again and catch up: no event lost, at most one page
  * repeated per source for the one failover.
  */
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleep } from "../../runtime/engine/scheduler.ts";
 import { cleanEnv, helrc, tempDir } from "../support/bundle.ts";
+import { call } from "../support/http-call.ts";
 import { type OktaMock, startOktaMock } from "../support/okta-mock.ts";
 import {
   complete,
@@ -25,6 +27,7 @@ import {
   startReplica,
   until,
 } from "../support/replica-fleet.ts";
+import { freePort } from "../support/running-bundle.ts";
 import { startProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 import { BACKENDS, RUN_ID } from "../unit/state/backends.ts";
 
@@ -41,7 +44,8 @@ for (const backend of BACKENDS.filter((b) => b.name === "redis" || b.name === "p
     let front: Front;
     let proxy: TcpProxy;
     let dir: string;
-    let bundle: string;
+    let bundles: string[];
+    let apiPorts: number[];
     const sourceIds = Array.from({ length: SOURCES }, (_, i) => `o${RUN_ID}${kind.slice(0, 2)}${i}`);
     const replicas: Replica[] = [];
     const upstream = new URL(
@@ -59,13 +63,22 @@ for (const backend of BACKENDS.filter((b) => b.name === "redis" || b.name === "p
       mock = await startOktaMock({ token: TOKEN, events: 30, seed: 4 });
       front = await startFront(mock.url);
       proxy = await startProxy(upstream.hostname, Number(upstream.port || (kind === "redis" ? 6379 : 5432)));
-      dir = tempDir({
-        "helr.yaml": fleetConfig({ backend: kind, sourceIds, page: PAGE, ttlSecs: TTL_SECS }),
-      });
-      bundle = join(dir, "helr.js");
-      const built = await helrc(["build", join(dir, "helr.yaml"), "-o", bundle]);
-      expect(built.stderr).not.toMatch(/ error HLR\d+/);
-      expect(built.code).toBe(0);
+      dir = tempDir();
+      // One bundle per replica, the same sources: each serves its probes on its own port.
+      apiPorts = [await freePort(), await freePort()];
+      bundles = [];
+      for (const [i, apiPort] of apiPorts.entries()) {
+        const config = join(dir, `helr-${i}.yaml`);
+        writeFileSync(
+          config,
+          fleetConfig({ backend: kind, sourceIds, page: PAGE, ttlSecs: TTL_SECS, apiPort }),
+        );
+        const bundle = join(dir, `helr-${i}.js`);
+        const built = await helrc(["build", config, "-o", bundle]);
+        expect(built.stderr).not.toMatch(/ error HLR\d+/);
+        expect(built.code).toBe(0);
+        bundles.push(bundle);
+      }
     }, 180_000);
 
     afterAll(async () => {
@@ -87,13 +100,22 @@ for (const backend of BACKENDS.filter((b) => b.name === "redis" || b.name === "p
         STATE_URL: via.href,
         HELR_LOG_LEVEL: "info",
       });
-      for (const name of ["replica_a_zq", "replica_b_zq"])
-        replicas.push(startReplica(name, bundle, dir, env));
+      for (const [i, name] of ["replica_a_zq", "replica_b_zq"].entries())
+        replicas.push(startReplica(name, bundles[i] as string, dir, env));
+      const probe = (i: number, path: string) => call(`http://127.0.0.1:${apiPorts[i]}${path}`);
       const done = () => complete(replicas, sourceIds, mock.events.length);
       await until("every event of every source written", done);
       const held = () =>
         sourceIds.every((id) => replicas.some((r) => logged(r, "lease acquired").includes(id)));
       expect(held()).toBe(true);
+      // The health JSON says which sources each replica holds: together, every one, once.
+      const holdings = await Promise.all(
+        [0, 1].map(
+          async (i) => ((await probe(i, "/healthz")).json as { replicas: { held: string[] } }).replicas,
+        ),
+      );
+      expect(holdings.flatMap((h) => h.held).sort()).toEqual([...sourceIds].sort());
+      for (const i of [0, 1]) expect((await probe(i, "/readyz")).status).toBe(200);
 
       // Cut the store away; the mock keeps producing events meanwhile.
       const offsets = replicas.map((r) => r.stderr.length);
@@ -110,6 +132,14 @@ for (const backend of BACKENDS.filter((b) => b.name === "redis" || b.name === "p
       const during = front.requests.filter((r) => r.startMs > stoppedAt);
       expect(during, "requests while every lease was given up").toEqual([]);
       for (const r of replicas) expect(r.child.exitCode, `${r.name} still running`).toBeNull();
+      // Still serving health, and saying why it is not ready.
+      for (const i of [0, 1]) {
+        const ready = await probe(i, "/readyz");
+        expect(ready.status).toBe(503);
+        expect(ready.json).toMatchObject({ ready: false, state_store_connected: false });
+        const health = (await probe(i, "/healthz")).json as { replicas: object };
+        expect(health.replicas).toMatchObject({ store_reachable: false, held: [] });
+      }
       for (const [i, r] of replicas.entries()) {
         expect(r.stderr.slice(offsets[i]), r.name).toMatch(/lease store unreachable/);
       }
@@ -122,6 +152,7 @@ for (const backend of BACKENDS.filter((b) => b.name === "redis" || b.name === "p
       for (const [i, r] of replicas.entries()) {
         expect(r.stderr.slice(offsets[i]), r.name).toMatch(/lease store reachable again/);
       }
+      for (const i of [0, 1]) expect((await probe(i, "/readyz")).status).toBe(200);
 
       expect(overlaps(front.requests), "two replicas polling one source at once").toEqual([]);
       const repeated = repeats(replicas, sourceIds);

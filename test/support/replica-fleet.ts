@@ -98,6 +98,8 @@ export interface FleetConfig {
   readonly ttlSecs: number;
   /** Adds `dedupe:` to every source (its window is in the shared state store). */
   readonly dedupe?: boolean;
+  /** Serves the health probes on this port (global.api). */
+  readonly apiPort?: number;
 }
 
 /** The bundle's config: Okta sources paged by `link`, each naming itself and its replica. */
@@ -119,7 +121,7 @@ ${c.dedupe ? "    dedupe: { capacity: 10000 }\n" : ""}`,
   log_level: info
   state: { backend: ${c.backend}, url: "\${STATE_URL}" }
   replicas: { enabled: true, lease_ttl_secs: ${c.ttlSecs} }
-sources:
+${c.apiPort === undefined ? "" : `  api: { enabled: true, port: ${c.apiPort} }\n`}sources:
 ${sources}`;
 }
 
