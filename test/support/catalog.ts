@@ -4,9 +4,16 @@
  * environment differs from production: the source's own host placeholder points at a mock, and
  * `NODE_EXTRA_CA_CERTS` names the test CA, so HTTPS mocks are trusted without touching the source.
  * Catalog files have no `global:` block, so state is SQLite at `./helr-state.db` in that directory.
+ *
+ * Two environment variables serve scripts/catalog-diff.mjs (the "byte-identical NDJSON before and
+ * after" check); tests never set them. `HELR_CATALOG_ROOT` names another checkout whose
+ * `bin/helrc.mjs` and `sources/` build the bundles (default: this one), and `HELR_CATALOG_CAPTURE`
+ * names a directory where every run's stdout and every `state export` is saved, one file each,
+ * named after the test file, the test and the call's order within the test.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { expect } from "vitest";
 import { analyze, type ProgramIR } from "../../compiler/pipeline.ts";
 import type { Recording } from "../../runtime/record/format.ts";
 import { cleanEnv, helrc, ROOT, type Run, runProcess, tempDir } from "./bundle.ts";
@@ -66,7 +73,16 @@ export function catalogPki(): CatalogPki {
 export async function buildCatalogSource(file: string, pki: CatalogPki): Promise<CatalogBundle> {
   const dir = tempDir();
   const bundle = join(dir, "helr.js");
-  const built = await helrc(["build", "--strict", join(ROOT, file), "-o", bundle], cleanEnv());
+  const root = process.env.HELR_CATALOG_ROOT ?? ROOT;
+  const build = ["build", "--strict", join(root, file), "-o", bundle];
+  const built =
+    root === ROOT
+      ? await helrc(build, cleanEnv())
+      : await runProcess(process.execPath, [join(root, "bin/helrc.mjs"), ...build], {
+          cwd: root,
+          env: cleanEnv(),
+          timeoutMs: 120_000,
+        });
   if (built.code !== 0 || built.stderr.trim() !== "")
     throw new Error(`helrc build ${file} failed (exit ${built.code}):\n${built.stderr}${built.stdout}`);
   const exec = (args: readonly string[], env: Readonly<Record<string, string>>) =>
@@ -77,7 +93,9 @@ export async function buildCatalogSource(file: string, pki: CatalogPki): Promise
   return {
     dir,
     async run(args, env = {}) {
+      const save = capture("run", file);
       const result = await exec(args, env);
+      save(result.stdout);
       // Parsed on first use: `state set` and friends print text, not NDJSON.
       let lines: OutputLine[] | undefined;
       return {
@@ -89,7 +107,9 @@ export async function buildCatalogSource(file: string, pki: CatalogPki): Promise
       };
     },
     async state() {
+      const save = capture("state", file);
       const result = await exec(["state", "export"], {});
+      save(result.stdout);
       if (result.code !== 0) throw new Error(`helr state export failed: ${result.stderr}`);
       return JSON.parse(result.stdout) as Record<string, Record<string, string>>;
     },
@@ -102,6 +122,27 @@ export async function buildCatalogSource(file: string, pki: CatalogPki): Promise
         .map((name) => JSON.parse(readFileSync(join(folder, name), "utf8")) as Recording);
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+const captured = new Map<string, number>();
+
+/**
+ * Names the next call's file under `$HELR_CATALOG_CAPTURE` (see the header) when the call starts,
+ * so calls run side by side keep their order; the returned function saves its stdout there.
+ */
+function capture(kind: "run" | "state", file: string): (stdout: string) => void {
+  const folder = process.env.HELR_CATALOG_CAPTURE;
+  if (folder === undefined) return () => {};
+  const { testPath = "", currentTestName = "" } = expect.getState();
+  const test = `${basename(testPath)} ${currentTestName}`;
+  const order = (captured.get(test) ?? 0) + 1;
+  captured.set(test, order);
+  const name = `${test} ${String(order).padStart(2, "0")} ${kind} ${basename(file)}`;
+  const path = join(folder, `${name.replace(/[^\w.-]+/g, "_")}.${kind === "run" ? "ndjson" : "json"}`);
+  return (stdout) => {
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path, stdout);
   };
 }
 
