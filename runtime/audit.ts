@@ -8,6 +8,7 @@
  * buffered: the CLI configures audit before any source starts, unlike the reference, whose
  * startup audit lines were lost).
  */
+import { redactSecrets } from "./config/secret-registry.ts";
 import type { Logger } from "./log.ts";
 import type { GlobalSpec } from "./spec.ts";
 
@@ -25,7 +26,8 @@ export type CredentialKind =
   | "google_service_account_subject"
   | "tls_ca"
   | "tls_client_cert"
-  | "tls_client_key";
+  | "tls_client_key"
+  | "api_token";
 
 interface AuditState {
   readonly log: Logger;
@@ -68,5 +70,65 @@ export function auditStateFallback(active: boolean): void {
     state.log.info(
       { audit: true, stateStoreFallback: active },
       active ? "audit: state store fallback activated" : "audit: state store fallback deactivated",
+    );
+}
+
+/** The caller's address for audit lines (`?` when the socket was already gone). */
+type Remote = string | undefined;
+
+/**
+ * Records a REST API call that changes something (`audit: poll triggered`, `audit: reload
+ * requested`) with the caller's address. Logged whenever the audit log is on: who steered the
+ * collector is what an auditor asks first. `fields` hold ids and outcomes, never a value read
+ * from a secret.
+ */
+export function auditApiCall(action: string, fields: Readonly<Record<string, unknown>>): void {
+  if (state)
+    state.log.info({ audit: true, ...fields }, action.startsWith("audit: ") ? action : `audit: ${action}`);
+}
+
+/** Records a refused REST API request (`audit: api unauthorized`): address, method, path, why. */
+export function auditApiUnauthorized(
+  remote: Remote,
+  method: string | undefined,
+  path: string | undefined,
+  reason: "missing token" | "wrong token",
+): void {
+  if (state)
+    state.log.info(
+      { audit: true, remote: remote ?? "?", method: method ?? "?", path: path ?? "?", reason },
+      "audit: api unauthorized",
+    );
+}
+
+/** Records a successful reload (`audit: config reloaded`), with what triggered it and from where. */
+export function auditConfigReloaded(path: string, trigger: "sighup" | "api", remote?: Remote): void {
+  if (state?.config)
+    state.log.info(
+      { audit: true, path, trigger, ...(remote !== undefined ? { remote } : {}) },
+      "audit: config reloaded",
+    );
+}
+
+/**
+ * Records a refused reload (`audit: reload rejected`): the old configuration keeps running. The
+ * reason is masked with the secret registry here (and again by the logger, like every line).
+ */
+export function auditReloadRejected(
+  path: string,
+  reason: string,
+  trigger: "sighup" | "api",
+  remote?: Remote,
+): void {
+  if (state?.config)
+    state.log.info(
+      {
+        audit: true,
+        path,
+        trigger,
+        reason: redactSecrets(reason),
+        ...(remote !== undefined ? { remote } : {}),
+      },
+      "audit: reload rejected",
     );
 }

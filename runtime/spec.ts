@@ -546,6 +546,22 @@ export interface ServerSpec {
   readonly port: number;
 }
 
+/** `global.api`: the server plus the REST API's bearer token, when one is configured. */
+export interface ApiServerSpec extends ServerSpec {
+  /**
+   * `global.api.auth`: where the token comes from (exactly one of `env` / `file`; the file is
+   * trimmed). Absent: the API is open and may only bind a loopback address.
+   */
+  readonly auth?: SecretRef;
+}
+
+/** `global.dump_on_sigusr1`: where SIGUSR1 writes the state export and the metrics text. */
+export interface DumpSpec {
+  readonly destination: "log" | "file";
+  /** With `destination: file` (`${VAR}` resolved at run time); rewritten at each signal. */
+  readonly path?: Template;
+}
+
 export interface GlobalSpec {
   readonly logLevel: "trace" | "debug" | "info" | "warn" | "error";
   readonly logFormat: "json" | "pretty";
@@ -563,7 +579,7 @@ export interface GlobalSpec {
     readonly logConfigChanges: boolean;
   };
   /** Health probes (`/healthz`, `/readyz`, `/startupz`) and the REST API. */
-  readonly api: ServerSpec;
+  readonly api: ApiServerSpec;
   /** `GET /metrics` in the Prometheus text format. */
   readonly metrics: ServerSpec;
   /** `global.hooks`; absent when no source has hooks and the block is not set. */
@@ -581,6 +597,8 @@ export interface GlobalSpec {
   readonly degradation?: DegradationSpec;
   /** `global.load_shedding`, only with backpressure. */
   readonly loadShedding?: { readonly skipPriorityBelow: number };
+  /** `global.dump_on_sigusr1` (absent: SIGUSR1 is ignored with a log line). */
+  readonly dumpOnSigusr1?: DumpSpec;
 }
 
 /** `global.replicas`, resolved. */

@@ -1,4 +1,5 @@
 import { DEFAULTS } from "../ir/defaults.ts";
+import { envName, filePath } from "./common.ts";
 import { decimal, flag, integer, object, oneOfValues, planned, text } from "./kit.ts";
 import { OUTPUT_SCHEMA } from "./output.ts";
 
@@ -6,14 +7,30 @@ import { OUTPUT_SCHEMA } from "./output.ts";
  * A server block (`api`, `metrics`). The address defaults to loopback (the Rust Helr binds
  * `0.0.0.0`: docs/differences.md); an IPv6 address is written without brackets.
  */
+const serverKeys = (what: string, defaults: { readonly address: string; readonly port: number }) => ({
+  enabled: flag(`Start the ${what} server.`, false),
+  address: text("Bind address (IPv4, IPv6 without brackets, or a host name).", {
+    default: defaults.address,
+  }),
+  port: integer("Port.", 1, 65535, defaults.port),
+});
 const server = (what: string, defaults: { readonly address: string; readonly port: number }) =>
-  object({
-    enabled: flag(`Start the ${what} server.`, false),
-    address: text("Bind address (IPv4, IPv6 without brackets, or a host name).", {
-      default: defaults.address,
-    }),
-    port: integer("Port.", 1, 65535, defaults.port),
-  });
+  object(serverKeys(what, defaults));
+
+/**
+ * `global.api.auth`: the bearer token every `/api/v1` route then requires (one of the two keys;
+ * validate/global-rules.ts). Without it the API may only listen on a loopback address.
+ */
+const apiAuth = object(
+  {
+    token_env: envName,
+    token_file: filePath,
+  },
+  {
+    description:
+      "Bearer token the REST API requires (`Authorization: Bearer <token>`), from a variable or a file (trimmed); without it the API only listens on loopback.",
+  },
+);
 
 const bp = DEFAULTS.backpressure;
 const backpressure = object({
@@ -108,7 +125,7 @@ export const GLOBAL_SCHEMA = object(
       },
       { description: "Several replicas sharing the sources through leases with fencing (docs/deploy.md)." },
     ),
-    api: server("health probe and REST API", DEFAULTS.api),
+    api: object({ ...serverKeys("health probe and REST API", DEFAULTS.api), auth: apiAuth }),
     metrics: server("Prometheus `/metrics`", DEFAULTS.metrics),
     backpressure,
     degradation: object({
@@ -126,11 +143,19 @@ export const GLOBAL_SCHEMA = object(
     reload: planned(
       object({ restart_sources_on_sighup: flag("Reset circuits and tokens on reload.", false) }),
     ),
-    dump_on_sigusr1: planned(
-      object({
-        destination: oneOfValues(["log", "file"], "Where SIGUSR1 dumps go.", "log"),
-        path: text("Dump file when destination is file."),
-      }),
+    dump_on_sigusr1: object(
+      {
+        destination: oneOfValues(
+          ["log", "file"],
+          "Where SIGUSR1 dumps go: one log line, or a file (rewritten at each signal).",
+          DEFAULTS.dumpDestination,
+        ),
+        path: text("Dump file when destination is file (`${VAR}` allowed)."),
+      },
+      {
+        description:
+          "On SIGUSR1, write the stored state (the `helr state export` shape) and the metrics text; without this block SIGUSR1 is ignored with a log line.",
+      },
     ),
     bulkhead: object({
       max_concurrent_sources: integer("Sources polling at once (0 = no limit).", 0),

@@ -1,4 +1,5 @@
 import type {
+  ApiServerSpec,
   BackpressureSpec,
   DegradationSpec,
   GlobalHooksSpec,
@@ -27,7 +28,7 @@ export function buildGlobal(raw: RawGlobal | undefined, anyHooks = false): Globa
       logCredentialAccess: raw?.audit?.log_credential_access ?? DEFAULTS.auditLogCredentialAccess,
       logConfigChanges: raw?.audit?.log_config_changes ?? DEFAULTS.auditLogConfigChanges,
     },
-    api: buildServer(raw?.api, DEFAULTS.api),
+    api: buildApi(raw?.api),
     metrics: buildServer(raw?.metrics, DEFAULTS.metrics),
     output: buildOutput(raw?.output),
     replicas: {
@@ -40,7 +41,26 @@ export function buildGlobal(raw: RawGlobal | undefined, anyHooks = false): Globa
     ...optional("loadShedding", buildLoadShedding(raw)),
     // Only programs that have hooks (or say how to run them) carry the block.
     ...optional("hooks", raw?.hooks !== undefined || anyHooks ? buildHooks(raw?.hooks) : undefined),
+    ...optional("dumpOnSigusr1", buildDump(raw?.dump_on_sigusr1)),
   };
+}
+
+/** `global.api`; `auth` only when a token source is named (validation allows exactly one). */
+function buildApi(raw: RawGlobal["api"]): ApiServerSpec {
+  const auth = raw?.auth;
+  const ref =
+    auth?.token_file !== undefined
+      ? { file: auth.token_file }
+      : auth?.token_env !== undefined
+        ? { env: auth.token_env }
+        : undefined;
+  return { ...buildServer(raw, DEFAULTS.api), ...optional("auth", ref) };
+}
+
+function buildDump(raw: RawGlobal["dump_on_sigusr1"]): GlobalSpec["dumpOnSigusr1"] {
+  if (raw === undefined) return undefined;
+  const destination = raw.destination ?? DEFAULTS.dumpDestination;
+  return { destination, ...optional("path", destination === "file" ? raw.path : undefined) };
 }
 
 function buildServer(

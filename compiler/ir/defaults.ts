@@ -20,6 +20,8 @@ export const DEFAULTS = {
   api: { address: "127.0.0.1", port: 8080 },
   /** `global.metrics` (`GET /metrics`): loopback, not the Rust Helr's `0.0.0.0`. */
   metrics: { address: "127.0.0.1", port: 9090 },
+  /** `global.dump_on_sigusr1.destination`. */
+  dumpDestination: "log",
 
   bearerPrefix: "Bearer",
   apiKeyLocation: "header",

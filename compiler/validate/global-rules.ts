@@ -19,6 +19,31 @@ export function checkGlobalRules(unit: ConfigUnit): Diagnostic[] {
     ...loadShedding(global),
     ...sinkAuth(global),
     ...replicasStore(global),
+    ...apiAuth(entryAt(entryAt(global, "api")?.value, "auth")),
+  ];
+}
+
+/**
+ * `api.auth` names exactly one place for the token: both would leave an operator unsure which
+ * one the API checks, and an empty block would silently leave the API open.
+ */
+function apiAuth(block: MapEntry | undefined): Diagnostic[] {
+  if (block === undefined) return [];
+  const env = entryAt(block.value, "token_env");
+  const file = entryAt(block.value, "token_file");
+  if (env === undefined && file === undefined) {
+    return [
+      diagnostic("HLR3010", block.key.span, "`api.auth` needs `token_env` or `token_file`", {
+        hint: "name the variable or file that holds the API token, e.g. `token_env: HELR_API_TOKEN`, or remove `auth` (the API then only listens on loopback)",
+      }),
+    ];
+  }
+  if (env === undefined || file === undefined) return [];
+  return [
+    diagnostic("HLR3011", file.key.span, "`token_env` and `token_file` cannot both be set", {
+      hint: "they are two ways to give the API token; keep one",
+      related: [{ message: "`token_env` is set here", span: env.key.span }],
+    }),
   ];
 }
 

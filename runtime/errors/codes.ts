@@ -327,6 +327,11 @@ export const ERROR_CODES = {
     fix: "Change the `address` or `port` the message names, or stop what holds the port; nothing was polled.",
   },
   // ── record and replay ─────────────────────────────────────────────────────────────────────
+  HELR_API_UNPROTECTED: {
+    kind: "config",
+    title: "The REST API would listen on a non-loopback address without a token",
+    fix: "Set `global.api.auth.token_env` (or `token_file`) to require a bearer token, or bind `global.api.address` to 127.0.0.1 / ::1.",
+  },
   HELR_RECORD_WRITE: {
     kind: "record",
     title: "A response could not be saved under `--record-dir`",

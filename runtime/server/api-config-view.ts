@@ -41,6 +41,16 @@ export function globalConfigView(global: GlobalSpec): Record<string, unknown> {
   const view = snake(global) as Record<string, unknown>;
   const state = view.state as Record<string, unknown> | undefined;
   if (state && typeof state.url === "string") view.state = { ...state, url: urlView(state.url) };
+  // The HTTP sink's headers and URL carry credentials like a source's.
+  const output = view.output as Record<string, Record<string, unknown>> | undefined;
+  const http = output?.http;
+  if (output && http) {
+    output.http = {
+      ...http,
+      headers: headersView((http.headers ?? {}) as Record<string, string>),
+      ...(typeof http.url === "string" ? { url: urlView(http.url) } : {}),
+    };
+  }
   return masked(view) as Record<string, unknown>;
 }
 

@@ -6,6 +6,7 @@
  * and answers with its real outcome instead of the Rust Helr's `ok: true` for a failed poll.
  */
 
+import { auditApiCall } from "../audit.ts";
 import { redactSecrets } from "../config/secret-registry.ts";
 import type { HealthModel } from "../observe/health.ts";
 import { sourceStatusJson } from "../observe/health-json.ts";
@@ -40,7 +41,10 @@ export interface ApiRoutesOptions {
   readonly poll?: (sourceId: string) => Promise<PollOutcome>;
   /** Reloads the bundle; absent: not available. */
   readonly reload?: () => Promise<ReloadOutcome>;
-  /** Audit line for a call that changes something (poll, reload), with the caller's address. */
+  /**
+   * Audit line for a call that changes something (poll, reload), with the caller's address;
+   * default: the process audit log (runtime/audit.ts `auditApiCall`).
+   */
   readonly audit?: (action: string, fields: Readonly<Record<string, unknown>>) => void;
   /** Epoch ms. */
   readonly now: () => number;
@@ -65,6 +69,7 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
     handle,
   });
   const id = (req: RouteRequest): string => req.params.id ?? "";
+  const audit = options.audit ?? auditApiCall;
   return [
     route("GET", "/sources", () => ({
       status: 200,
@@ -98,15 +103,22 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
       }
       if (!find(id(req)))
         return { status: 404, json: { source_id: id(req), ok: false, error: "source not found" } };
-      options.audit?.("audit: poll triggered", { source: id(req), remote: req.remoteAddress ?? "?" });
+      audit("audit: poll triggered", { source: id(req), remote: req.remoteAddress ?? "?" });
       const outcome = await options.poll(id(req));
+      audit("audit: poll finished", {
+        source: id(req),
+        remote: req.remoteAddress ?? "?",
+        ok: outcome.ok,
+        events: outcome.events,
+        ...(outcome.code !== undefined ? { code: outcome.code } : {}),
+      });
       return { status: 200, json: pollJson(id(req), outcome) };
     }),
     route("POST", "/reload", async (req) => {
       if (!options.reload) {
         return { status: 503, json: { ok: false, error: "reload not available (no config path)" } };
       }
-      options.audit?.("audit: reload requested", { remote: req.remoteAddress ?? "?" });
+      audit("audit: reload requested", { remote: req.remoteAddress ?? "?" });
       const outcome = await options.reload();
       if (outcome === "busy")
         return { status: 409, json: { ok: false, error: "a reload is already running" } };

@@ -1,8 +1,15 @@
 /** The bearer-token check for protected routes (the REST API), compared in constant time. */
 import { createHash, timingSafeEqual } from "node:crypto";
 
+/** Who is asking, for the audit line of a refused request (never a header value). */
+export interface Caller {
+  readonly remoteAddress?: string;
+  readonly method?: string;
+  readonly path?: string;
+}
+
 /** Decides whether a request's `Authorization` header may use a protected route. */
-export type Authorize = (authorization: string | undefined) => boolean;
+export type Authorize = (authorization: string | undefined, caller?: Caller) => boolean;
 
 /**
  * Accepts exactly `Authorization: Bearer <token>`. Both sides are hashed (SHA-256) first, so

@@ -94,7 +94,12 @@ async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse): 
     return reply(res, { status: 405, json: { error: "method not allowed", allow }, headers: { allow } });
   }
   const { route, params } = found;
-  if (route.auth === true && ctx.authorize && !ctx.authorize(req.headers.authorization)) {
+  const caller = {
+    method: req.method ?? "GET",
+    path: target.path,
+    ...(req.socket.remoteAddress !== undefined ? { remoteAddress: req.socket.remoteAddress } : {}),
+  };
+  if (route.auth === true && ctx.authorize && !ctx.authorize(req.headers.authorization, caller)) {
     const headers = { "www-authenticate": 'Bearer realm="helr"' };
     return reply(res, { status: 401, json: { error: "unauthorized" }, headers });
   }

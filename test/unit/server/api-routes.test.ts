@@ -199,8 +199,14 @@ describe("REST API /api/v1", () => {
     const unknown = await call(`${server.url}/api/v1/sources/zz/poll`, { method: "POST", headers: auth });
     expect(unknown.status).toBe(404);
     expect(unknown.json).toEqual({ source_id: "zz", ok: false, error: "source not found" });
-    expect(audits.map((a) => a.action)).toEqual(["audit: poll triggered", "audit: poll triggered"]);
+    expect(audits.map((a) => a.action)).toEqual([
+      "audit: poll triggered",
+      "audit: poll finished",
+      "audit: poll triggered",
+      "audit: poll finished",
+    ]);
     expect(audits[0]?.fields).toMatchObject({ source: "s0", remote: "127.0.0.1" });
+    expect(audits[3]?.fields).toMatchObject({ source: "s1", ok: false, code: "HELR_HTTP_401", events: 0 });
   });
 
   it("POST poll and reload answer 503 when not available; reload 409 while one runs, 500 on a rejected bundle", async () => {
