@@ -100,6 +100,18 @@ export interface PollSkipped {
   readonly reason: "load_shedding";
 }
 
+/**
+ * The state store's memory fallback became active or ended (`degradation.state_store_fallback`).
+ * A process-wide event: it names no source.
+ */
+export interface StoreFallback {
+  readonly type: "store_fallback";
+  readonly active: boolean;
+}
+
+/** An event about one source (every run event but {@link StoreFallback}). */
+export type SourceEvent = Exclude<RunEvent, StoreFallback>;
+
 export type RunEvent =
   | ResilienceEvent
   | PollStarted
@@ -111,7 +123,8 @@ export type RunEvent =
   | OutputFailed
   | EventsDropped
   | PendingEvents
-  | PollSkipped;
+  | PollSkipped
+  | StoreFallback;
 
 /** A fan-out of run events. Publishing never throws: a failing observer is isolated. */
 export interface RunEvents {
