@@ -34,7 +34,9 @@ let mock: OktaMock;
 beforeAll(async () => {
   mock = await startOktaMock({ token: TOKEN, events: EVENTS, seed: 18 });
   for (const [name, block] of Object.entries(STRATEGIES)) {
-    bundles[name as Strategy] = (await buildBundle(oktaConfig(1000).replace("global:\n", `global:\n${block}`))).bundle;
+    bundles[name as Strategy] = (
+      await buildBundle(oktaConfig(1000).replace("global:\n", `global:\n${block}`))
+    ).bundle;
   }
 }, 240_000);
 afterAll(async () => mock?.close());
@@ -43,7 +45,12 @@ async function run(strategy: Strategy) {
   const dir = tempDir();
   const result = await runAtFixedRate(bundles[strategy] as string, ["run", "--once"], {
     cwd: dir,
-    env: cleanEnv({ OKTA_URL: mock.url, OKTA_TOKEN: TOKEN, SPILL: join(dir, "spill"), HELR_LOG_LEVEL: "info" }),
+    env: cleanEnv({
+      OKTA_URL: mock.url,
+      OKTA_TOKEN: TOKEN,
+      SPILL: join(dir, "spill"),
+      HELR_LOG_LEVEL: "info",
+    }),
     bytesPerSec: RATE,
   });
   const { rss } = result;
@@ -89,7 +96,9 @@ describe("backpressure with a reader at a fixed rate, through the built bundle",
     const summary = /"dropped":\{"okta":\{"backpressure":(\d+)\}\}/.exec(r.stderr);
     const dropped = Number(summary?.[1]);
     expect(dropped).toBeGreaterThan(0);
-    expect(r.stderr).toMatch(/backpressure: \d+ events dropped \(the output is not keeping up; strategy drop\)/);
+    expect(r.stderr).toMatch(
+      /backpressure: \d+ events dropped \(the output is not keeping up; strategy drop\)/,
+    );
     console.log(`drop: served ${served.length}, delivered ${got.length}, counted dropped ${dropped}`);
     expect(got.length).toBe(served.length - dropped);
     expect(r.rss.peakMb).toBeLessThan(THRESHOLD_MB);

@@ -4,9 +4,9 @@ import { RunFlow } from "../../../runtime/cli/run-flow.ts";
 import type { Logger } from "../../../runtime/log.ts";
 import { createRunEvents, type RunEvent } from "../../../runtime/observe/events.ts";
 import type { Sink } from "../../../runtime/output/sink.ts";
+import type { GlobalSpec } from "../../../runtime/spec.ts";
 import { memoryStore } from "../../../runtime/state/memory.ts";
 import { StateError, type StateStore } from "../../../runtime/state/store.ts";
-import type { GlobalSpec } from "../../../runtime/spec.ts";
 
 /** A sink whose writes never complete until `release()`: the queue fills and stays full. */
 function stuckSink(): Sink & { release(): void } {
@@ -66,14 +66,26 @@ describe("degraded state store visibility", () => {
     const events = createRunEvents();
     const seen: RunEvent[] = [];
     events.subscribe((e) => seen.push(e));
-    const flow = new RunFlow(app({ degradation: { stateStoreFallback: "memory", emitWithoutCheckpoint: false, reducedFrequencyMultiplier: 2 } } as Partial<GlobalSpec>), log, events);
+    const flow = new RunFlow(
+      app({
+        degradation: {
+          stateStoreFallback: "memory",
+          emitWithoutCheckpoint: false,
+          reducedFrequencyMultiplier: 2,
+        },
+      } as Partial<GlobalSpec>),
+      log,
+      events,
+    );
     expect(flow.fallbackActive()).toBe(false);
     const store = await flow.openStore(async () => {
       throw new StateError("HELR_STATE_OPEN", "redis://127.0.0.1:1 refused");
     });
     expect(flow.fallbackActive()).toBe(true);
     expect(flow.delayMs(1000)).toBe(2000);
-    expect(seen.filter((e) => e.type === "store_fallback")).toEqual([{ type: "store_fallback", active: true }]);
+    expect(seen.filter((e) => e.type === "store_fallback")).toEqual([
+      { type: "store_fallback", active: true },
+    ]);
     await store.close();
   });
 

@@ -303,15 +303,19 @@ describe("flow control", () => {
 
   it("helr_polls_skipped_total counts each load-shedding skip per source, from 0", async () => {
     const { metrics, feed } = setup();
-    expect(await value(metrics, "helr_polls_skipped_total", { source: "okta", reason: "load_shedding" })).toBe(0);
+    expect(
+      await value(metrics, "helr_polls_skipped_total", { source: "okta", reason: "load_shedding" }),
+    ).toBe(0);
     feed(
       { type: "poll_skipped", sourceId: "okta", reason: "load_shedding" },
       { type: "poll_skipped", sourceId: "okta", reason: "load_shedding" },
     );
-    expect(await value(metrics, "helr_polls_skipped_total", { source: "okta", reason: "load_shedding" })).toBe(2);
-    expect(await value(metrics, "helr_polls_skipped_total", { source: "github", reason: "load_shedding" })).toBe(
-      0,
-    );
+    expect(
+      await value(metrics, "helr_polls_skipped_total", { source: "okta", reason: "load_shedding" }),
+    ).toBe(2);
+    expect(
+      await value(metrics, "helr_polls_skipped_total", { source: "github", reason: "load_shedding" }),
+    ).toBe(0);
   });
 });
 
