@@ -15,6 +15,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
+import { backpressure } from "../bench/backpressure.mjs";
 import { bigPage } from "../bench/big-page.mjs";
 import { ROOT, TMP, writeText } from "../bench/bundle.mjs";
 import { renderChart } from "../bench/chart.mjs";
@@ -65,6 +66,7 @@ async function main() {
   await run("cold", "coldStart", () => coldStart(options, log, { corpus: corpusBundle }));
   await run("model", "model", () => model(options, log));
   await run("sinks", "sinks", () => sinks(options, log));
+  await run("backpressure", "backpressure", () => backpressure(options, log));
   writeText(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   formatWithBiome(RESULTS);
   writeText(join(ROOT, "bench", "results.svg"), renderChart(results));
@@ -116,6 +118,13 @@ function summary(r, ran) {
     const row = (name, x) => `${name} ${Math.round(x.eventsPerSec)} events/s, peak RSS ${x.peakRssMb} MB`;
     lines.push(
       `  sinks, ${s.events} events${when("sinks", "sinks")}: ${row("file", s.file)}; ${row("HTTP", s.http)}; ${row("NATS JetStream", s.nats)}`,
+    );
+  }
+  if (r.backpressure) {
+    const b = r.backpressure;
+    lines.push(
+      `  ${mark(b.met)} backpressure on, fast consumer: ${b.ratio}× the wall time of off (≤ 1.05×)${when("backpressure", "backpressure")}`,
+      `  slow consumer at 5 MB/s: RSS start ${b.slow.rss.startMb} MB, peak ${b.slow.rss.peakMb} MB, end ${b.slow.rss.endMb} MB${when("backpressure", "backpressure")}`,
     );
   }
   return lines;
