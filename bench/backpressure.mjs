@@ -59,7 +59,11 @@ function slowConsumer(bundle, mock, dir) {
   const state = join(dir, "slow-state.db");
   const env = { ...process.env, HELR_BENCH_URL: mock.url, HELR_BENCH_TOKEN: TOKEN, HELR_BENCH_STATE: state };
   const started = performance.now();
-  const child = spawn(process.execPath, [bundle, "run", "--once"], { env, cwd: dir, stdio: ["ignore", "pipe", "ignore"] });
+  const child = spawn(process.execPath, [bundle, "run", "--once"], {
+    env,
+    cwd: dir,
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   let lines = 0;
   let due = performance.now();
   child.stdout.on("data", (d) => {
@@ -82,11 +86,17 @@ function slowConsumer(bundle, mock, dir) {
     child.on("close", (code) => {
       clearInterval(timer);
       if (code !== 0) return reject(new Error(`slow consumer run failed (exit ${code})`));
-      if (lines !== mock.events) return reject(new Error(`slow consumer: ${lines} lines, expected ${mock.events}`));
+      if (lines !== mock.events)
+        return reject(new Error(`slow consumer: ${lines} lines, expected ${mock.events}`));
       resolve({
         lines,
         wallSecs: round((performance.now() - started) / 1000),
-        rss: { startMb: mb(samples[0] ?? 0), peakMb: mb(peakKb), endMb: mb(samples.at(-1) ?? 0), samples: samples.length },
+        rss: {
+          startMb: mb(samples[0] ?? 0),
+          peakMb: mb(peakKb),
+          endMb: mb(samples.at(-1) ?? 0),
+          samples: samples.length,
+        },
       });
     });
   });
