@@ -4,10 +4,20 @@
  * for a run of about a minute.
  */
 
-const SECTIONS = ["throughput", "big", "idle", "cold", "compiler", "model", "sinks", "metrics"];
+const SECTIONS = [
+  "throughput",
+  "big",
+  "idle",
+  "cold",
+  "compiler",
+  "model",
+  "sinks",
+  "metrics",
+  "backpressure",
+];
 
 /** Sections run when `--only` is not given (`model` takes a while: ask for it). */
-const DEFAULT_SECTIONS = ["throughput", "big", "idle", "cold", "compiler"];
+const DEFAULT_SECTIONS = ["throughput", "big", "idle", "cold", "compiler", "backpressure"];
 
 const DEFAULTS = {
   events: 200_000,

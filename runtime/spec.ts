@@ -609,7 +609,7 @@ export interface ReplicasSpec {
   readonly renewEverySecs?: number;
 }
 
-/** A bounded output queue between the engine and the sink (docs/flow-control.md). */
+/** A bounded output queue between the engine and the sink (docs/backpressure.md). */
 export interface BackpressureSpec {
   /** Queued events before the strategy applies. */
   readonly eventQueueSize: number;
@@ -630,7 +630,7 @@ export interface BackpressureSpec {
   };
 }
 
-/** What to do when the state store is unavailable (docs/flow-control.md). */
+/** What to do when the state store is unavailable (docs/backpressure.md). */
 export interface DegradationSpec {
   /** Keep state in memory while the primary cannot be opened or written, retrying it. */
   readonly stateStoreFallback?: "memory";

@@ -15,6 +15,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
+import { backpressure } from "../bench/backpressure.mjs";
 import { bigPage } from "../bench/big-page.mjs";
 import { ROOT, TMP, writeText } from "../bench/bundle.mjs";
 import { renderChart } from "../bench/chart.mjs";
@@ -67,6 +68,7 @@ async function main() {
   await run("model", "model", () => model(options, log));
   await run("sinks", "sinks", () => sinks(options, log));
   await run("metrics", "metrics", () => metrics(options, log));
+  await run("backpressure", "backpressure", () => backpressure(options, log));
   writeText(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   formatWithBiome(RESULTS);
   writeText(join(ROOT, "bench", "results.svg"), renderChart(results));
@@ -124,6 +126,13 @@ function summary(r, ran) {
     const m = r.metrics;
     lines.push(
       `  ${mark(m.ratio >= 0.97)} metrics on / off ${m.ratio}× (≥ 0.97×): on ${m.on.eventsPerSec} vs off ${m.off.eventsPerSec} events/s, CPU ${m.on.cpuMs} vs ${m.off.cpuMs} ms${when("metrics", "metrics")}`,
+    );
+  }
+  if (r.backpressure) {
+    const b = r.backpressure;
+    lines.push(
+      `  ${mark(b.met)} backpressure on, fast consumer: ${b.ratio}× the wall time of off (≤ 1.05×)${when("backpressure", "backpressure")}`,
+      `  slow consumer at 5 MB/s: RSS start ${b.slow.rss.startMb} MB, peak ${b.slow.rss.peakMb} MB, end ${b.slow.rss.endMb} MB${when("backpressure", "backpressure")}`,
     );
   }
   return lines;

@@ -12,7 +12,7 @@ import type { StateStore } from "../state/store.ts";
 const MB = 1024 * 1024;
 
 /**
- * Flow control for `helr run` (docs/flow-control.md): the backpressure stage between the engine
+ * Flow control for `helr run` (docs/backpressure.md): the backpressure stage between the engine
  * and the sink, the degraded state store around the configured one, and load shedding at the
  * scheduler. Each is a wrapper; nothing here branches inside the engine.
  */
@@ -34,8 +34,18 @@ export class RunFlow {
     this.#store = await degradedStore(open, degradation, {
       log: this.log,
       fallback: () => memoryStore({ path: "" }),
+      // `helr_state_store_fallback_active`: each enter and leave (the open itself included).
+      onChange: (active) => this.events.publish({ type: "store_fallback", active }),
     });
     return this.#store;
+  }
+
+  /**
+   * The memory fallback holds the state now: `/healthz` `state_store_fallback_active`
+   * (`startObservability({ fallbackActive: () => flow.fallbackActive() })`).
+   */
+  fallbackActive(): boolean {
+    return this.#store?.fallbackActive === true;
   }
 
   /**

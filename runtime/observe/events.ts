@@ -102,6 +102,18 @@ export interface LeaseChanged {
   readonly held: boolean;
 }
 
+/**
+ * The state store's memory fallback became active or ended (`degradation.state_store_fallback`).
+ * A process-wide event: it names no source.
+ */
+export interface StoreFallback {
+  readonly type: "store_fallback";
+  readonly active: boolean;
+}
+
+/** An event about one source (every run event but {@link StoreFallback}). */
+export type SourceEvent = Exclude<RunEvent, StoreFallback>;
+
 export type RunEvent =
   | ResilienceEvent
   | PollStarted
@@ -113,7 +125,8 @@ export type RunEvent =
   | EventsDropped
   | PendingEvents
   | PollSkipped
-  | LeaseChanged;
+  | LeaseChanged
+  | StoreFallback;
 
 /** A fan-out of run events. Publishing never throws: a failing observer is isolated. */
 export interface RunEvents {

@@ -131,6 +131,7 @@ export function createHealth(options: HealthOptions): HealthModel {
   };
   return {
     observe: (event) => {
+      if (event.type === "store_fallback") return;
       const t = tracked.get(event.sourceId);
       if (t) apply(t, event, options.now());
     },

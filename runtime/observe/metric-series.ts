@@ -20,6 +20,8 @@ export const RETRY_REASONS = ["status", "timeout", "network"] as const;
 export type RetryReason = (typeof RETRY_REASONS)[number];
 /** `helr_rate_limit_wait_seconds_total{cause}`: the throttle causes of the resilient sender. */
 export const WAIT_CAUSES = ["rate_limit_block", "token_bucket", "page_delay"] as const;
+/** `helr_polls_skipped_total{reason}`: load shedding while backpressure is active. */
+export const SKIP_REASONS = ["load_shedding"] as const;
 /** `helr_polls_total{outcome}`. */
 export const POLL_OUTCOMES = ["ok", "error"] as const;
 
@@ -223,6 +225,17 @@ export function defineSeries(registry: Registry, scrape: ScrapeInputs) {
       name: "helr_lease_held",
       help: "With global.replicas: 1 while this replica holds the source's lease (and polls it), 0 after it gave it up or lost it; absent without replicas.",
       labelNames: source,
+      registers,
+    }),
+    pollsSkipped: new Counter({
+      name: "helr_polls_skipped_total",
+      help: "Scheduled polls not run, by reason: load_shedding (priority below skip_priority_below while backpressure is active).",
+      labelNames: ["source", "reason"] as const,
+      registers,
+    }),
+    storeFallback: new Gauge({
+      name: "helr_state_store_fallback_active",
+      help: "1 while the state store's memory fallback holds the state (degradation.state_store_fallback), else 0.",
       registers,
     }),
     buildInfo: new Gauge({

@@ -5,13 +5,14 @@
  * the series to appear.
  */
 import { Registry } from "prom-client";
-import type { RunEvent } from "./events.ts";
+import type { RunEvent, SourceEvent } from "./events.ts";
 import {
   DROP_REASONS,
   defineSeries,
   POLL_OUTCOMES,
   RETRY_REASONS,
   type Series,
+  SKIP_REASONS,
   STATUS_CLASSES,
   type Stamps,
   type StatusClass,
@@ -62,6 +63,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const s = defineSeries(registry, { now: options.now, stamps });
   defineProcessSeries(registry, options.now);
   s.buildInfo.set({ version: options.version, bundle_hash: options.bundleHash }, 1);
+  s.storeFallback.set(0);
   for (const { id, intervalSecs } of options.sources) {
     initialise(s, id);
     s.pollInterval.set({ source: id }, intervalSecs);
@@ -74,7 +76,10 @@ export function createMetrics(options: MetricsOptions): Metrics {
   return {
     registry,
     contentType: registry.contentType,
-    observe: (event) => record(s, stamps, label(event.sourceId), event),
+    observe: (event) => {
+      if (event.type === "store_fallback") s.storeFallback.set(event.active ? 1 : 0);
+      else record(s, stamps, label(event.sourceId), event);
+    },
     render: () => registry.metrics(),
   };
 }
@@ -86,7 +91,7 @@ export function statusClass(status: number | undefined): StatusClass {
   return "other";
 }
 
-function record(s: Series, stamps: Map<string, Stamps>, source: string, event: RunEvent): void {
+function record(s: Series, stamps: Map<string, Stamps>, source: string, event: SourceEvent): void {
   const at = { source };
   switch (event.type) {
     case "request":
@@ -136,6 +141,9 @@ function record(s: Series, stamps: Map<string, Stamps>, source: string, event: R
     case "lease":
       s.leaseHeld.set(at, event.held ? 1 : 0);
       return;
+    case "poll_skipped":
+      s.pollsSkipped.inc({ source, reason: event.reason });
+      return;
     default:
       // poll_started, adaptive (its wait shows up as a rate_limit_block throttle), breaker_reject
       // (counted as a request with status "error").
@@ -171,6 +179,7 @@ function initialise(s: Series, source: string): void {
   for (const outcome of POLL_OUTCOMES) s.polls.inc({ source, outcome }, 0);
   for (const reason of RETRY_REASONS) s.retries.inc({ source, reason }, 0);
   for (const cause of WAIT_CAUSES) s.rateLimitWait.inc({ source, cause }, 0);
+  for (const reason of SKIP_REASONS) s.pollsSkipped.inc({ source, reason }, 0);
   for (const counter of [
     s.emitted,
     s.errors,

@@ -80,7 +80,7 @@ export function startProgressLine(options: ProgressOptions): ProgressLine {
   timer.unref();
   return {
     observe: (event) => {
-      const p = state.get(event.sourceId);
+      const p = "sourceId" in event ? state.get(event.sourceId) : undefined;
       if (!p) return;
       switch (event.type) {
         case "poll_started":

@@ -5,6 +5,8 @@ import type { Logger } from "../../../runtime/log.ts";
 import { createRunEvents, type RunEvent } from "../../../runtime/observe/events.ts";
 import type { Sink } from "../../../runtime/output/sink.ts";
 import type { GlobalSpec } from "../../../runtime/spec.ts";
+import { memoryStore } from "../../../runtime/state/memory.ts";
+import { StateError, type StateStore } from "../../../runtime/state/store.ts";
 
 /** A sink whose writes never complete until `release()`: the queue fills and stays full. */
 function stuckSink(): Sink & { release(): void } {
@@ -56,5 +58,41 @@ describe("load shedding", () => {
     await sink.flush();
     expect(flow.skips(low)).toBe(false);
     await sink.close();
+  });
+});
+
+describe("degraded state store visibility", () => {
+  it("fallbackActive() and a store_fallback event on entering the memory fallback", async () => {
+    const events = createRunEvents();
+    const seen: RunEvent[] = [];
+    events.subscribe((e) => seen.push(e));
+    const flow = new RunFlow(
+      app({
+        degradation: {
+          stateStoreFallback: "memory",
+          emitWithoutCheckpoint: false,
+          reducedFrequencyMultiplier: 2,
+        },
+      } as Partial<GlobalSpec>),
+      log,
+      events,
+    );
+    expect(flow.fallbackActive()).toBe(false);
+    const store = await flow.openStore(async () => {
+      throw new StateError("HELR_STATE_OPEN", "redis://127.0.0.1:1 refused");
+    });
+    expect(flow.fallbackActive()).toBe(true);
+    expect(flow.delayMs(1000)).toBe(2000);
+    expect(seen.filter((e) => e.type === "store_fallback")).toEqual([
+      { type: "store_fallback", active: true },
+    ]);
+    await store.close();
+  });
+
+  it("fallbackActive() is false without degradation and with a healthy primary", async () => {
+    const plain = new RunFlow(app({}), log, createRunEvents());
+    const opened: StateStore = await plain.openStore(() => memoryStore({ path: "" }));
+    expect(plain.fallbackActive()).toBe(false);
+    await opened.close();
   });
 });

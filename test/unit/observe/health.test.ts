@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { RunEvent } from "../../../runtime/observe/events.ts";
+import type { RunEvent, SourceEvent } from "../../../runtime/observe/events.ts";
 import { type BreakerView, createHealth, type HealthStatus } from "../../../runtime/observe/health.ts";
 import { RING_MINUTES } from "../../../runtime/observe/minute-ring.ts";
 import type { BreakerPhase } from "../../../runtime/resilience/circuit-breaker.ts";
@@ -27,7 +27,7 @@ function model(
 }
 
 const started = (atMs: number): RunEvent => ({ type: "poll_started", sourceId: "okta", atMs });
-const ended = (atMs: number, error?: string): RunEvent => ({
+const ended = (atMs: number, error?: string): SourceEvent => ({
   type: "poll_ended",
   sourceId: "okta",
   atMs,

@@ -301,6 +301,34 @@ describe("the series operators alert on", () => {
   });
 });
 
+describe("flow control", () => {
+  it("helr_state_store_fallback_active is 0, 1 while the memory fallback holds the state, 0 again after", async () => {
+    const { metrics, feed } = setup();
+    expect(await value(metrics, "helr_state_store_fallback_active")).toBe(0);
+    feed({ type: "store_fallback", active: true });
+    expect(await value(metrics, "helr_state_store_fallback_active")).toBe(1);
+    feed({ type: "store_fallback", active: false });
+    expect(await value(metrics, "helr_state_store_fallback_active")).toBe(0);
+  });
+
+  it("helr_polls_skipped_total counts each load-shedding skip per source, from 0", async () => {
+    const { metrics, feed } = setup();
+    expect(
+      await value(metrics, "helr_polls_skipped_total", { source: "okta", reason: "load_shedding" }),
+    ).toBe(0);
+    feed(
+      { type: "poll_skipped", sourceId: "okta", reason: "load_shedding" },
+      { type: "poll_skipped", sourceId: "okta", reason: "load_shedding" },
+    );
+    expect(
+      await value(metrics, "helr_polls_skipped_total", { source: "okta", reason: "load_shedding" }),
+    ).toBe(2);
+    expect(
+      await value(metrics, "helr_polls_skipped_total", { source: "github", reason: "load_shedding" }),
+    ).toBe(0);
+  });
+});
+
 describe("label hygiene", () => {
   it("folds source labels beyond the allowance into one overflow label", async () => {
     const { metrics, feed } = setup(2);
@@ -357,6 +385,7 @@ describe("label hygiene", () => {
       "rate_limit_block",
       "token_bucket",
       "page_delay",
+      "load_shedding",
     ]);
     // One collector for every run: label values only accumulate, so each check covers all runs so far.
     const { metrics, feed } = setup();
