@@ -3,24 +3,25 @@ import { type App, type GlobalSpec, memoryStore, sqliteStore } from "@helr/runti
 import { source as source0 } from "./1password-auditevents.ts";
 import { source as source1 } from "./1password-itemusages.ts";
 import { source as source2 } from "./1password-signinattempts.ts";
-import { source as source3 } from "./okta-demo.ts";
-import { source as source4 } from "./gcp-cloud-logging.ts";
-import { source as source5 } from "./generic-cursor.ts";
-import { source as source6 } from "./generic-link-header.ts";
-import { source as source7 } from "./github-enterprise-audit-log.ts";
-import { source as source8 } from "./github-org-audit-log.ts";
-import { source as source9 } from "./gws-login-refresh-token.ts";
-import { source as source10 } from "./gws-login.ts";
-import { source as source11 } from "./gws-admin.ts";
-import { source as source12 } from "./gws-drive.ts";
-import { source as source13 } from "./gws-token.ts";
-import { source as source14 } from "./gws-saml.ts";
-import { source as source15 } from "./gws-user-accounts.ts";
-import { source as source16 } from "./okta-system-log-oauth.ts";
-import { source as source17 } from "./okta-system-log.ts";
-import { source as source18 } from "./slack-audit.ts";
-import { source as source19 } from "./tailscale-configuration.ts";
-import { source as source20 } from "./tailscale-network.ts";
+import { source as source3 } from "./andromeda-audit.ts";
+import { source as source4 } from "./okta-demo.ts";
+import { source as source5 } from "./gcp-cloud-logging.ts";
+import { source as source6 } from "./generic-cursor.ts";
+import { source as source7 } from "./generic-link-header.ts";
+import { source as source8 } from "./github-enterprise-audit-log.ts";
+import { source as source9 } from "./github-org-audit-log.ts";
+import { source as source10 } from "./gws-login-refresh-token.ts";
+import { source as source11 } from "./gws-login.ts";
+import { source as source12 } from "./gws-admin.ts";
+import { source as source13 } from "./gws-drive.ts";
+import { source as source14 } from "./gws-token.ts";
+import { source as source15 } from "./gws-saml.ts";
+import { source as source16 } from "./gws-user-accounts.ts";
+import { source as source17 } from "./okta-system-log-oauth.ts";
+import { source as source18 } from "./okta-system-log.ts";
+import { source as source19 } from "./slack-audit.ts";
+import { source as source20 } from "./tailscale-configuration.ts";
+import { source as source21 } from "./tailscale-network.ts";
 
 export const global = {
   "logLevel": "info",
@@ -82,6 +83,13 @@ export const global = {
     "enabled": false,
     "leaseTtlSecs": 10,
   },
+  "hooks": {
+    "enabled": true,
+    "timeoutMs": 5000,
+    "memoryLimitMb": 128,
+    "allowNetwork": true,
+    "authCacheTtlSecs": 1800,
+  },
 } as const satisfies GlobalSpec;
 
 export const app: App = {
@@ -109,6 +117,7 @@ export const app: App = {
     source18,
     source19,
     source20,
+    source21,
   ],
   stores: { memory: memoryStore, sqlite: sqliteStore },
 };

@@ -3,7 +3,8 @@
  * **unchanged** with helrc into a temp directory and runs the bundle as a user would. Only the
  * environment differs from production: the source's own host placeholder points at a mock, and
  * `NODE_EXTRA_CA_CERTS` names the test CA, so HTTPS mocks are trusted without touching the source.
- * Catalog files have no `global:` block, so state is SQLite at `./helr-state.db` in that directory.
+ * Catalog files have no `global:` block (but andromeda-audit.yaml, for `global.hooks`), so state is
+ * SQLite at `./helr-state.db` in that directory.
  *
  * Two environment variables serve scripts/catalog-diff.mjs (the "byte-identical NDJSON before and
  * after" check); tests never set them. `HELR_CATALOG_ROOT` names another checkout whose

@@ -17,11 +17,6 @@ describe(".helr printer", () => {
     const yaml = readFileSync(new URL("../../../../../sources/demo.yaml", import.meta.url), "utf8");
     expect(printHelr(parseYaml(new SourceFile("demo.yaml", yaml)).document.root)).toBe(
       [
-        "global {",
-        "  log_level = info",
-        '  state sqlite "./helr-state.db"',
-        "}",
-        "",
         "source okta-demo {",
         '  url = "${HELR_DEMO_URL:-http://127.0.0.1:8787}/api/v1/logs"',
         "  auth bearer { token = env HELR_DEMO_TOKEN; prefix = SSWS }",
