@@ -234,7 +234,9 @@ export function sparklinePoints(
 export function sparklineSvg(values: readonly (number | null)[]): string {
   const { runs, max } = sparklinePoints(values);
   const label =
-    runs.length === 0 ? "no lag recorded in the last hour" : `lag over the last hour, peak ${formatSecs(max)}`;
+    runs.length === 0
+      ? "no lag recorded in the last hour"
+      : `lag over the last hour, peak ${formatSecs(max)}`;
   const shapes =
     runs.length === 0
       ? [`<line x1="0" y1="${SPARK_HEIGHT - 1}" x2="${SPARK_WIDTH}" y2="${SPARK_HEIGHT - 1}"/>`]

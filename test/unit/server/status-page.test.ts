@@ -90,7 +90,9 @@ describe("status page", () => {
     // github: one failed poll.
     health.observe(ended("github", T0 - 10_000, "503 from upstream"));
     c.set(T0);
-    const { text, headers, contentType } = await page(statusPageRoute({ version: "1.0", health, now: c.now }));
+    const { text, headers, contentType } = await page(
+      statusPageRoute({ version: "1.0", health, now: c.now }),
+    );
     expect(contentType).toBe("text/html; charset=utf-8");
     expect(headers?.["content-security-policy"]).toBe(STATUS_PAGE_CSP);
     const okta = rowOf(text, "okta");
