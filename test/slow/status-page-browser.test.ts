@@ -165,7 +165,9 @@ describe.skipIf(problem !== undefined && !inCi())("the status page in headless C
     expect(box?.width).toBe(120);
 
     // The hash-allowed style applied; nothing was blocked or failed.
-    const badge = await page.$eval("span.status.unhealthy", (el) => getComputedStyle(el).backgroundColor);
+    const badge = await page.evaluate(
+      "getComputedStyle(document.querySelector('span.status.unhealthy')).backgroundColor",
+    );
     expect(badge).toBe("rgb(255, 235, 233)");
     expect(consoleErrors).toEqual([]);
 
