@@ -23,8 +23,8 @@ export interface StatusPageOptions {
   readonly health: StatusHealth;
   /** Epoch ms. */
   readonly now: () => number;
-  /** Seconds between the page's own reloads; default {@link DEFAULT_REFRESH_SECS}. */
-  readonly refreshSecs?: number;
+  /** Seconds between the page's own reloads, read per request; default {@link DEFAULT_REFRESH_SECS}. */
+  readonly refreshSecs?: number | (() => number);
 }
 
 export const DEFAULT_REFRESH_SECS = 10;
@@ -79,7 +79,10 @@ export function statusPageRoute(options: StatusPageOptions): Route {
         version: options.version,
         nowMs: options.now(),
         uptimeSecs: options.health.uptimeSecs(),
-        refreshSecs: options.refreshSecs ?? DEFAULT_REFRESH_SECS,
+        refreshSecs:
+          typeof options.refreshSecs === "function"
+            ? options.refreshSecs()
+            : (options.refreshSecs ?? DEFAULT_REFRESH_SECS),
         sources: options.health.sources(),
       }),
       contentType: "text/html; charset=utf-8",
