@@ -35,14 +35,21 @@ interface AuditState {
   readonly config: boolean;
 }
 
-let state: AuditState | undefined;
+/**
+ * Process-wide, on `globalThis` under a `Symbol.for` key: a bundle loaded again on reload (its own
+ * copy of this module, runtime/control/reload-bundle.ts) audits into the same log.
+ */
+const AUDIT = Symbol.for("helr.audit");
+const sharedAudit = globalThis as unknown as { [AUDIT]?: { state: AuditState | undefined } };
+sharedAudit[AUDIT] ??= { state: undefined };
+const holder: { state: AuditState | undefined } = sharedAudit[AUDIT];
 
 /**
  * Turns the audit log on or off for this process (`settings.enabled`); called by the CLI at startup
  * and again after a reload. Passing `undefined` turns it off (tests).
  */
 export function configureAudit(log: Logger | undefined, settings: GlobalSpec["audit"] | undefined): void {
-  state =
+  holder.state =
     log !== undefined && settings?.enabled === true
       ? { log, credentials: settings.logCredentialAccess, config: settings.logConfigChanges }
       : undefined;
@@ -50,14 +57,17 @@ export function configureAudit(log: Logger | undefined, settings: GlobalSpec["au
 
 /** Records that a source read a credential (`audit: credential accessed`, fields `source`, `kind`). */
 export function auditCredential(sourceId: string, kind: CredentialKind): void {
-  if (state?.credentials)
-    state.log.info({ audit: true, source: sourceId, kind }, "audit: credential accessed");
+  if (holder.state?.credentials)
+    holder.state.log.info({ audit: true, source: sourceId, kind }, "audit: credential accessed");
 }
 
 /** Records a configuration load (`audit: config loaded` / `audit: config reloaded`, field `path`). */
 export function auditConfigLoaded(path: string, reloaded = false): void {
-  if (state?.config)
-    state.log.info({ audit: true, path }, reloaded ? "audit: config reloaded" : "audit: config loaded");
+  if (holder.state?.config)
+    holder.state.log.info(
+      { audit: true, path },
+      reloaded ? "audit: config reloaded" : "audit: config loaded",
+    );
 }
 
 /**
@@ -66,8 +76,8 @@ export function auditConfigLoaded(path: string, reloaded = false): void {
  * whenever the audit log is on: state durability is a configuration fact an auditor needs.
  */
 export function auditStateFallback(active: boolean): void {
-  if (state)
-    state.log.info(
+  if (holder.state)
+    holder.state.log.info(
       { audit: true, stateStoreFallback: active },
       active ? "audit: state store fallback activated" : "audit: state store fallback deactivated",
     );

@@ -6,6 +6,7 @@
  * depend on where or when it was built.
  */
 import type { Plugin } from "esbuild";
+import { BUNDLE_LOAD_HOOK } from "../../runtime/control/bundle-hook.ts";
 import { litString } from "../emit/literal.ts";
 import { ENTRY_MAIN, RUNTIME_MODULE } from "../emit/runtime-imports.ts";
 import { PACKAGE_ROOT } from "./package-root.ts";
@@ -17,13 +18,19 @@ export const ENTRY = "helr:entry";
 const NAMESPACE = "helr-generated";
 const ENTRY_FILE = "entry.js";
 
-/** The entry: hand the generated app, and the page scan thread's program, to the runtime's CLI. */
+/**
+ * The entry: hand the generated app, and the page scan thread's program, to the runtime's CLI;
+ * or, when a running collector loads the file again to reload it (runtime/control/reload-bundle.ts),
+ * hand the app to the loader's hook and run nothing.
+ */
 export function entrySource(indexFile: string): string {
   return [
     `import { ${ENTRY_MAIN} } from ${litString(RUNTIME_MODULE)};`,
     `import scanThread from ${litString(SCAN_THREAD_MODULE)};`,
     `import { app } from ${litString(`./${indexFile}`)};`,
-    `void ${ENTRY_MAIN}(app, undefined, { scanThread });`,
+    `const load = globalThis[Symbol.for(${litString(BUNDLE_LOAD_HOOK)})];`,
+    `if (typeof load === "function") load(app);`,
+    `else void ${ENTRY_MAIN}(app, undefined, { scanThread });`,
     "",
   ].join("\n");
 }

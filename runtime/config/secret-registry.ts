@@ -11,6 +11,8 @@
  * response bodies, where masking them would corrupt the events a replay reproduces.
  *
  * One registry per process, like the audit log: secrets belong to the process, not to a call site.
+ * It lives on `globalThis` under a `Symbol.for` key, so a bundle loaded again on reload (its own
+ * copy of this module, runtime/control/reload-bundle.ts) remembers into, and masks with, the same one.
  */
 
 /** Values shorter than this are not masked (they would blank out ordinary words and numbers). */
@@ -19,10 +21,18 @@ export const MIN_SECRET_LENGTH = 4;
 export type SecretKind = "secret" | "identifier";
 
 const MASK = "REDACTED";
-const values = new Map<string, SecretKind>();
-/** The compiled masks; null: nothing to mask; undefined: to be built. */
-let pattern: RegExp | null | undefined;
-let secretPattern: RegExp | null | undefined;
+interface Registry {
+  readonly values: Map<string, SecretKind>;
+  /** The compiled masks; null: nothing to mask; undefined: to be built. */
+  pattern: RegExp | null | undefined;
+  secretPattern: RegExp | null | undefined;
+}
+
+const REGISTRY = Symbol.for("helr.secret-registry");
+const shared = globalThis as unknown as { [REGISTRY]?: Registry };
+shared[REGISTRY] ??= { values: new Map(), pattern: undefined, secretPattern: undefined };
+const registry: Registry = shared[REGISTRY];
+const values = registry.values;
 
 /** Remembers a value to mask from now on (also its URL-, form- and JSON-encoded forms). */
 export function rememberSecret(value: string, kind: SecretKind = "secret"): void {
@@ -30,22 +40,22 @@ export function rememberSecret(value: string, kind: SecretKind = "secret"): void
   const known = values.get(value);
   if (known === "secret" || known === kind) return;
   values.set(value, kind);
-  pattern = undefined;
-  secretPattern = undefined;
+  registry.pattern = undefined;
+  registry.secretPattern = undefined;
 }
 
 /** `text` with every remembered value (secrets and identifiers) replaced by `REDACTED`. */
 export function redactSecrets(text: string): string {
   if (values.size === 0) return text;
-  pattern ??= build(() => true);
-  return pattern === null ? text : text.replace(pattern, MASK);
+  registry.pattern ??= build(() => true);
+  return registry.pattern === null ? text : text.replace(registry.pattern, MASK);
 }
 
 /** `text` with the remembered secrets replaced, identifiers left (recorded response bodies). */
 export function redactSecretsOnly(text: string): string {
   if (values.size === 0) return text;
-  secretPattern ??= build((kind) => kind === "secret");
-  return secretPattern === null ? text : text.replace(secretPattern, MASK);
+  registry.secretPattern ??= build((kind) => kind === "secret");
+  return registry.secretPattern === null ? text : text.replace(registry.secretPattern, MASK);
 }
 
 /** The remembered secret values (not identifiers), for code that masks bytes itself. */
@@ -56,8 +66,8 @@ export function knownSecretValues(): string[] {
 /** Forgets everything (tests). */
 export function forgetSecrets(): void {
   values.clear();
-  pattern = undefined;
-  secretPattern = undefined;
+  registry.pattern = undefined;
+  registry.secretPattern = undefined;
 }
 
 function build(keep: (kind: SecretKind) => boolean): RegExp | null {

@@ -32,6 +32,12 @@ export const ERROR_CODES = {
     title: "A TLS setting (CA, client certificate or key) could not be loaded",
     fix: "Check the PEM files or variables named in `resilience.tls` and that certificate and key belong together.",
   },
+  HELR_RELOAD_REJECTED: {
+    kind: "config",
+    title:
+      "A reload (SIGHUP, `POST /api/v1/reload`) was refused: the new bundle does not load or its configuration fails",
+    fix: "The old configuration keeps running. Fix what the message names, rebuild with `helrc build` over the same file and reload again.",
+  },
   HELR_USAGE: {
     kind: "config",
     title: "The command line is not valid (exit code 2)",

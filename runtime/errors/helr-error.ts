@@ -1,10 +1,29 @@
 import { type ErrorCode, errorEntry, isErrorCode } from "./codes.ts";
 
+/** Marks Helr's errors, in every copy of the runtime (a `Symbol.for` key). */
+const HELR_ERROR = Symbol.for("helr.error");
+
 /**
  * The base of every error a user can see: a stable code from the catalog (./codes.ts) and a
  * message that names the source, sink or key and the cause — never a secret.
+ *
+ * `instanceof` also matches an error from another copy of the runtime — a bundle loaded again
+ * on reload (runtime/control/reload-bundle.ts) brings its own classes, and its authenticators
+ * throw them into this copy's engine: such an error is marked as Helr's, and matches a class
+ * when a class of the same name is on its prototype chain (both copies are built from the same
+ * runtime, with the same names).
  */
 export class HelrError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== "object" || value === null || !(HELR_ERROR in value)) return false;
+    for (let p = Object.getPrototypeOf(value); p !== null; p = Object.getPrototypeOf(p)) {
+      if (Object.hasOwn(p, "constructor") && (p.constructor as { name?: unknown }).name === this.name)
+        return true;
+    }
+    return false;
+  }
+
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -13,6 +32,7 @@ export class HelrError extends Error {
     super(message, options);
   }
 }
+Object.defineProperty(HelrError.prototype, HELR_ERROR, { value: true });
 
 /** The code of `error` or of the first coded error in its `cause` chain. */
 export function codeOf(error: unknown): ErrorCode | undefined {

@@ -29,8 +29,14 @@ export interface ObservabilityOptions {
   readonly log: ServerLog;
   /** `global.metrics` when enabled; absent: no registry, no server. */
   readonly metrics?: ListenSpec;
-  /** `global.api` when enabled: the health probes, plus `routes` (the REST API, the status page). */
-  readonly api?: ListenSpec & { readonly routes?: readonly Route[]; readonly authorize?: Authorize };
+  /**
+   * `global.api` when enabled: the health probes, plus `routes` (the REST API, the status page);
+   * a function gets the health model this call creates, which those routes read.
+   */
+  readonly api?: ListenSpec & {
+    readonly routes?: readonly Route[] | ((health: HealthModel) => readonly Route[]);
+    readonly authorize?: Authorize;
+  };
   readonly stateStoreConnected: Probe;
   readonly outputWritable?: Probe;
   readonly fallbackActive?: () => boolean;
@@ -84,7 +90,7 @@ export async function startObservability(options: ObservabilityOptions): Promise
     });
     servers.push({
       bind: { key: "global.api", address: options.api.address, port: options.api.port },
-      routes: [...probes, ...(options.api.routes ?? [])],
+      routes: [...probes, ...apiRoutesOf(options.api.routes, health)],
       log: options.log,
       ...(options.api.authorize ? { authorize: options.api.authorize } : {}),
     });
@@ -108,4 +114,11 @@ export async function startObservability(options: ObservabilityOptions): Promise
       await Promise.all(started.map((s) => s.close()));
     },
   };
+}
+
+function apiRoutesOf(
+  routes: readonly Route[] | ((health: HealthModel) => readonly Route[]) | undefined,
+  health: HealthModel,
+): readonly Route[] {
+  return typeof routes === "function" ? routes(health) : (routes ?? []);
 }
