@@ -93,8 +93,8 @@ type Remote = string | undefined;
  * from a secret.
  */
 export function auditApiCall(action: string, fields: Readonly<Record<string, unknown>>): void {
-  if (state)
-    state.log.info({ audit: true, ...fields }, action.startsWith("audit: ") ? action : `audit: ${action}`);
+  if (holder.state)
+    holder.state.log.info({ audit: true, ...fields }, action.startsWith("audit: ") ? action : `audit: ${action}`);
 }
 
 /** Records a refused REST API request (`audit: api unauthorized`): address, method, path, why. */
@@ -104,8 +104,8 @@ export function auditApiUnauthorized(
   path: string | undefined,
   reason: "missing token" | "wrong token",
 ): void {
-  if (state)
-    state.log.info(
+  if (holder.state)
+    holder.state.log.info(
       { audit: true, remote: remote ?? "?", method: method ?? "?", path: path ?? "?", reason },
       "audit: api unauthorized",
     );
@@ -113,8 +113,8 @@ export function auditApiUnauthorized(
 
 /** Records a successful reload (`audit: config reloaded`), with what triggered it and from where. */
 export function auditConfigReloaded(path: string, trigger: "sighup" | "api", remote?: Remote): void {
-  if (state?.config)
-    state.log.info(
+  if (holder.state?.config)
+    holder.state.log.info(
       { audit: true, path, trigger, ...(remote !== undefined ? { remote } : {}) },
       "audit: config reloaded",
     );
@@ -130,8 +130,8 @@ export function auditReloadRejected(
   trigger: "sighup" | "api",
   remote?: Remote,
 ): void {
-  if (state?.config)
-    state.log.info(
+  if (holder.state?.config)
+    holder.state.log.info(
       {
         audit: true,
         path,

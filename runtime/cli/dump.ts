@@ -61,7 +61,9 @@ export function installDumpOnSigusr1(spec: GlobalSpec, deps: DumpDeps): () => vo
   const run = async (): Promise<void> => {
     do {
       again = false;
-      deps.onDump?.(await dumpOnce(spec, deps));
+      // Not `onDump?.(await dumpOnce(…))`: an optional call skips its arguments when absent.
+      const result = await dumpOnce(spec, deps);
+      deps.onDump?.(result);
     } while (again);
   };
   const listener = (): void => {

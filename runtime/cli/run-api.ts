@@ -59,7 +59,8 @@ export function prepareRunApi(app: App, deps: RunApiDeps): RunApi {
                 if (started === undefined) {
                   return { ok: false, events: 0, pages: 0, requests: 0, error: "the run is still starting" };
                 }
-                return outcome(await locks.run(id, () => started));
+                // The run's poll takes the source's lock itself (see cli/run.ts).
+                return outcome(await started);
               },
             }
           : {}),

@@ -10,7 +10,9 @@ import { startProgressLine } from "../observe/progress-line.ts";
 import { parseOutputTarget } from "../output/sink-url.ts";
 import { type Observability, startObservability } from "../server/observability.ts";
 import type { Probe } from "../server/probe-routes.ts";
+import type { Authorize } from "../server/bearer.ts";
 import type { Route } from "../server/routes.ts";
+import { statusPageRoute } from "../server/status-page.ts";
 
 /** What `helr run` feeds the health probes with; every probe may be asked before the store is open. */
 export interface RunProbes {
@@ -22,7 +24,9 @@ export interface RunProbes {
   /** Additive top-level fields of `/healthz`. */
   readonly healthzExtra?: () => Record<string, unknown> | undefined;
   /** Routes served beside the probes on `global.api` (the REST API, the status page). */
-  readonly routes?: () => readonly Route[];
+  readonly routes?: (health: HealthModel) => readonly Route[];
+  /** The bearer check of `global.api.auth` (protected routes); absent: an open, loopback-only API. */
+  readonly authorize?: Authorize;
 }
 
 /** A running collector's view of itself: the bus the engine publishes on, and its observers. */
@@ -60,7 +64,17 @@ export async function startRunObservability(
     log,
     ...(metrics.enabled ? { metrics: { address: metrics.address, port: metrics.port } } : {}),
     ...(api.enabled
-      ? { api: { address: api.address, port: api.port, routes: probes.routes?.() ?? [] } }
+      ? {
+          api: {
+            address: api.address,
+            port: api.port,
+            routes: (health: HealthModel) => [
+              ...(probes.routes?.(health) ?? []),
+              statusPageRoute({ version: app.version, health, now: Date.now }),
+            ],
+            ...(probes.authorize ? { authorize: probes.authorize } : {}),
+          },
+        }
       : {}),
     stateStoreConnected: probes.stateStoreConnected,
     ...(probes.outputWritable ? { outputWritable: probes.outputWritable } : {}),

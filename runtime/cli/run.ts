@@ -19,6 +19,8 @@ import { createSemaphore } from "../resilience/semaphore.ts";
 import { memoryStore } from "../state/memory.ts";
 import { openStore as openConfiguredStore } from "../state/open.ts";
 import type { StateStore } from "../state/store.ts";
+import { installDumpOnSigusr1 } from "./dump.ts";
+import { prepareRunApi } from "./run-api.ts";
 import { RunFlow } from "./run-flow.ts";
 import {
   outputProbe,
@@ -63,18 +65,36 @@ export async function runCommand(
   let onHangup: (() => void) | undefined;
   let replicas: Replicas | undefined;
   let observed: RunObservability | undefined;
+  let flow: RunFlow | undefined;
+  let stopDump: (() => void) | undefined;
+  /** `POST /api/v1/sources/{id}/poll`: set once the sources are prepared (continuous mode). */
+  let triggered: ((id: string) => Promise<PollSummary | Error> | undefined) | undefined;
   try {
     const outputWritable = outputProbe(options.output ?? app.global.output.http.url);
+    const api = prepareRunApi(app, {
+      store: () => store,
+      ...(options.once ? {} : { poll: (id) => triggered?.(id) }),
+    });
     observed = await startRunObservability(app, sources, log, {
+      routes: api.routes,
+      ...(api.authorize ? { authorize: api.authorize } : {}),
+      fallbackActive: () => flow?.fallbackActive() ?? false,
       // With replicas, the store is reachable when the lease keeper's renewals get through.
       stateStoreConnected: () => (replicas ? replicas.storeReachable() : store ? storeAnswers(store) : false),
       ...(outputWritable ? { outputWritable } : {}),
       healthzExtra: () => (replicas ? { replicas: replicaHealth(replicas) } : undefined),
     });
     const { events } = observed;
-    const flow = new RunFlow(app, log, events);
-    store = await flow.openStore(() => openStore(app, options, log));
+    const runFlow = new RunFlow(app, log, events);
+    flow = runFlow;
+    store = await runFlow.openStore(() => openStore(app, options, log));
     replicas = startReplicas(app, store, sources, options, log, shutdown.waits, events);
+    const metrics = observed.metrics;
+    stopDump = installDumpOnSigusr1(app.global, {
+      store,
+      metricsText: () => metrics?.render(),
+      log,
+    });
     sink = await openSink(options.output ?? app.global.output.http.url, {
       env: process.env,
       log,
@@ -84,14 +104,17 @@ export async function runCommand(
       signal: shutdown.waits,
       events,
     });
-    sink = await flow.wrapSink(sink);
+    sink = await runFlow.wrapSink(sink);
     const deps: PollDeps = baseDeps(app, replicas?.store ?? store, sink, log, shutdown, events);
     prepared = await Promise.all(sources.map((s) => prepareSource(s, deps, options)));
     onHangup = refreshCredentialsOnHangup(prepared, log);
     const fatal: { error?: Error } = {};
     const sourceSlots = createSemaphore(app.global.maxConcurrentSources);
+    // Scheduled and triggered polls of one source go through its lock: never two at once.
     const poll = async ({ source, deps: d }: Prepared): Promise<PollSummary | Error> => {
-      const result = await sourceSlots.run(() => pollLogged(source, d, log));
+      const result = await api.locks.run(source.spec.id, () =>
+        sourceSlots.run(() => pollLogged(source, d, log)),
+      );
       if (result instanceof Error && outputFailure(result) !== undefined) {
         fatal.error ??= result;
         shutdown.stop();
@@ -106,13 +129,21 @@ export async function runCommand(
       return results.some((r) => r instanceof Error) ? 1 : 0;
     }
     const scheduled = replicas ? replicas.gate(poll, shutdown.waits) : poll;
+    const byId = new Map(prepared.map((p) => [p.source.spec.id, p]));
+    // A triggered poll takes the same path as a scheduled one (replica gate, slots, lock).
+    triggered = (id) => {
+      const p = byId.get(id);
+      return p ? scheduled(p).then((r) => r ?? new Error(`source "${id}": not polled by this replica`)) : undefined;
+    };
     await runSchedule(
       prepared.map((p) => ({ ...p, schedule: p.source.spec.schedule })),
-      async (p) => void (flow.skips(p.source) || (await scheduled(p))),
-      { signal: shutdown.waits, random: Math.random, sleep: (ms, s) => sleep(flow.delayMs(ms), s) },
+      async (p) => void (runFlow.skips(p.source) || (await scheduled(p))),
+      { signal: shutdown.waits, random: Math.random, sleep: (ms, s) => sleep(runFlow.delayMs(ms), s) },
     );
     return fatal.error ? 1 : 0;
   } finally {
+    triggered = undefined;
+    stopDump?.();
     await replicas?.close();
     shutdown.dispose();
     if (onHangup) process.off("SIGHUP", onHangup);
