@@ -94,7 +94,10 @@ type Remote = string | undefined;
  */
 export function auditApiCall(action: string, fields: Readonly<Record<string, unknown>>): void {
   if (holder.state)
-    holder.state.log.info({ audit: true, ...fields }, action.startsWith("audit: ") ? action : `audit: ${action}`);
+    holder.state.log.info(
+      { audit: true, ...fields },
+      action.startsWith("audit: ") ? action : `audit: ${action}`,
+    );
 }
 
 /** Records a refused REST API request (`audit: api unauthorized`): address, method, path, why. */

@@ -2,15 +2,15 @@ import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import type { App, BoundSource } from "../app.ts";
 import type { Logger } from "../log.ts";
-import { bundleHash } from "../observe/build-info.ts";
+import { bundleHasher } from "../observe/build-info.ts";
 import { createRunEvents, type RunEvents } from "../observe/events.ts";
 import type { HealthModel } from "../observe/health.ts";
 import type { Metrics } from "../observe/metrics.ts";
 import { startProgressLine } from "../observe/progress-line.ts";
 import { parseOutputTarget } from "../output/sink-url.ts";
+import type { Authorize } from "../server/bearer.ts";
 import { type Observability, startObservability } from "../server/observability.ts";
 import type { Probe } from "../server/probe-routes.ts";
-import type { Authorize } from "../server/bearer.ts";
 import type { Route } from "../server/routes.ts";
 import { statusPageRoute } from "../server/status-page.ts";
 
@@ -57,7 +57,7 @@ export async function startRunObservability(
   const { api, metrics } = app.global;
   const observed: Observability = await startObservability({
     version: app.version,
-    bundleHash: metrics.enabled ? bundleHash() : "unknown",
+    bundleHash: bundleHasher(),
     sources: sources.map((s) => ({ id: s.spec.id, intervalSecs: s.spec.schedule.intervalSecs })),
     events,
     now: Date.now,

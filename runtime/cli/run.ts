@@ -2,6 +2,7 @@ import type { App, BoundSource } from "../app.ts";
 import { auditConfigLoaded, configureAudit } from "../audit.ts";
 import { redactSecrets } from "../config/secret-registry.ts";
 import { withFixHint } from "../engine/fix-hint.ts";
+import { closeHookRunners } from "../engine/hook-stages.ts";
 import { type PollDeps, type PollSummary, pollSource } from "../engine/poll.ts";
 import { runSchedule, sleep } from "../engine/scheduler.ts";
 import { createSourceRuntime, type SourceRuntime } from "../engine/source-runtime.ts";
@@ -133,7 +134,9 @@ export async function runCommand(
     // A triggered poll takes the same path as a scheduled one (replica gate, slots, lock).
     triggered = (id) => {
       const p = byId.get(id);
-      return p ? scheduled(p).then((r) => r ?? new Error(`source "${id}": not polled by this replica`)) : undefined;
+      return p
+        ? scheduled(p).then((r) => r ?? new Error(`source "${id}": not polled by this replica`))
+        : undefined;
     };
     await runSchedule(
       prepared.map((p) => ({ ...p, schedule: p.source.spec.schedule })),
@@ -148,6 +151,7 @@ export async function runCommand(
     shutdown.dispose();
     if (onHangup) process.off("SIGHUP", onHangup);
     await Promise.all(prepared.map((p) => p.runtime?.close()));
+    await closeHookRunners(prepared.map((p) => p.source));
     await sink?.close();
     await store?.close();
     await observed?.close();

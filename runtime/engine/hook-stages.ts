@@ -143,6 +143,22 @@ export async function hookStages(
   };
 }
 
+/**
+ * Disposes the sandboxes of `sources` (at the end of a run): each QuickJS runtime's memory goes
+ * back, and a script's pending timers or promises cannot run after the collector stopped.
+ */
+export async function closeHookRunners(sources: readonly BoundSource[]): Promise<void> {
+  await Promise.all(
+    sources.map(async (source) => {
+      const started = runners.get(source);
+      if (started === undefined) return;
+      runners.delete(source);
+      const runner = await started.catch(() => undefined);
+      await runner?.close();
+    }),
+  );
+}
+
 /** The source's runner: its script evaluated once per process (again after a failed start). */
 function runnerFor(source: BoundSource, resolved: ResolvedRequest, deps: PollDeps): Promise<HookRunner> {
   const existing = runners.get(source);

@@ -30,7 +30,8 @@ export interface MetricsSourceInfo {
 export interface MetricsOptions {
   readonly version: string;
   /** The bundle's content hash (`helr_build_info{bundle_hash}`). */
-  readonly bundleHash: string;
+  /** A function is called at the first scrape (hashing a 4 MB bundle costs start-up time otherwise). */
+  readonly bundleHash: string | (() => string);
   readonly sources: readonly MetricsSourceInfo[];
   /** Epoch ms. */
   readonly now: () => number;
@@ -62,7 +63,14 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const stamps = new Map<string, Stamps>();
   const s = defineSeries(registry, { now: options.now, stamps });
   defineProcessSeries(registry, options.now);
-  s.buildInfo.set({ version: options.version, bundle_hash: options.bundleHash }, 1);
+  let built = false;
+  const buildInfo = (): void => {
+    if (built) return;
+    built = true;
+    const hash = typeof options.bundleHash === "function" ? options.bundleHash() : options.bundleHash;
+    s.buildInfo.set({ version: options.version, bundle_hash: hash }, 1);
+  };
+  if (typeof options.bundleHash === "string") buildInfo();
   s.storeFallback.set(0);
   for (const { id, intervalSecs } of options.sources) {
     initialise(s, id);
@@ -80,7 +88,10 @@ export function createMetrics(options: MetricsOptions): Metrics {
       if (event.type === "store_fallback") s.storeFallback.set(event.active ? 1 : 0);
       else record(s, stamps, label(event.sourceId), event);
     },
-    render: () => registry.metrics(),
+    render: () => {
+      buildInfo();
+      return registry.metrics();
+    },
   };
 }
 

@@ -21,7 +21,7 @@ export interface ListenSpec {
 
 export interface ObservabilityOptions {
   readonly version: string;
-  readonly bundleHash: string;
+  readonly bundleHash: string | (() => string);
   readonly sources: readonly MetricsSourceInfo[];
   readonly events: RunEvents;
   /** Epoch ms. */
