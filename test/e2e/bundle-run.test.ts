@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv, helrc, runProcess, tempDir } from "../support/bundle.ts";
 import { type OktaMock, startOktaMock } from "../support/okta-mock.ts";
+import { waitUntil } from "../support/running-bundle.ts";
 
 /** The built bundle run as a user would: its CLI, NDJSON, state across runs, signals. */
 const TOKEN = "okta-e2e-9f8e7d6c5b4a";
@@ -125,9 +126,12 @@ describe("built bundle", () => {
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
-    await new Promise((r) => setTimeout(r, 800));
+    // The first pass has been answered (the mock computes a reply before recording it), so the
+    // events added now can only reach stdout through a later pass on the interval.
+    const before = mock.requests.length;
+    await waitUntil("the first pass's request", () => (mock.requests.length > before ? true : undefined));
     const added = mock.addEvents(2);
-    for (let i = 0; i < 60 && uuids(out).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    await waitUntil("the added events from a later pass", () => (uuids(out).length >= 2 ? true : undefined));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(uuids(out)).toEqual(added.map((e) => e.uuid));

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv } from "../support/bundle.ts";
 import { type OktaMock, startOktaMock } from "../support/okta-mock.ts";
+import { waitUntil } from "../support/running-bundle.ts";
 import { buildBundle, holdingProxy, oktaConfig, runBundle, uuids } from "./cli-support.ts";
 
 /** SIGTERM/SIGINT on the built bundle: finish the page in flight, checkpoint, flush, exit 0; twice: 130. */
@@ -29,10 +30,9 @@ function start(url: string, args: string[], cwd: string) {
   return { child, exit, stderr: () => stderr };
 }
 
-/** Resolves once `check` holds (polled; the test timeout bounds it). */
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 20));
-}
+/** Resolves once `check` holds (polled; fails naming what it waited for after 20 s). */
+const until = (check: () => boolean, what = "the stopping log line") =>
+  waitUntil(what, () => (check() ? true : undefined));
 
 describe.each(["SIGTERM", "SIGINT"] as const)("%s", (signal) => {
   it("while a page is in flight: the page is finished, written, checkpointed, and the exit code is 0", async () => {

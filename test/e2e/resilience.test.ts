@@ -3,7 +3,7 @@
  * timers; times are shortened through small configured values, not faked.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createSourceRuntime } from "../../runtime/engine/source-runtime.ts";
+import { createSourceRuntime, type SourceRuntimeOptions } from "../../runtime/engine/source-runtime.ts";
 import { createBudgetRegistry } from "../../runtime/resilience/budget.ts";
 import type { ResilienceLog } from "../../runtime/resilience/events.ts";
 import { type FlakyStep, startFlakyServer } from "../support/flaky-server.ts";
@@ -18,7 +18,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-async function setup(script: readonly FlakyStep[], overrides: ResilienceOverrides = {}) {
+async function setup(
+  script: readonly FlakyStep[],
+  overrides: ResilienceOverrides = {},
+  clock?: SourceRuntimeOptions["clock"],
+) {
   const server = await startFlakyServer(script);
   const lines: LogLine[] = [];
   const log: ResilienceLog = {
@@ -30,6 +34,7 @@ async function setup(script: readonly FlakyStep[], overrides: ResilienceOverride
     env: {},
     log,
     budgets: createBudgetRegistry(),
+    ...(clock ? { clock } : {}),
   });
   cleanups.push(
     () => runtime.close(),
@@ -150,10 +155,16 @@ describe("resilience against a flaky loopback server", () => {
   });
 
   it("a breaker opens, fails fast without touching the server, probes and closes", async () => {
-    const { server, get, runtime, lines } = await setup([{ status: 500 }, { status: 502 }, ok], {
-      retries: { maxAttempts: 1 },
-      circuitBreaker: { failureThreshold: 2, successThreshold: 1, halfOpenTimeoutSecs: 0.3 },
-    });
+    // Fake time: the half-open timeout passes when the test moves the clock, not by sleeping.
+    let nowMs = Date.parse("2026-01-01T00:00:00Z");
+    const { server, get, runtime, lines } = await setup(
+      [{ status: 500 }, { status: 502 }, ok],
+      {
+        retries: { maxAttempts: 1 },
+        circuitBreaker: { failureThreshold: 2, successThreshold: 1, halfOpenTimeoutSecs: 0.3 },
+      },
+      { now: () => nowMs },
+    );
     expect((await fail(get()))?.code).toBe("HELR_HTTP_500");
     expect((await fail(get()))?.code).toBe("HELR_HTTP_502");
     expect(runtime.http.breakerState().phase).toBe("open");
@@ -163,7 +174,10 @@ describe("resilience against a flaky loopback server", () => {
       /^source "flaky": circuit open \(2 consecutive failures\); GET .* not sent; next probe at /,
     );
     expect(server.hits).toHaveLength(2);
-    await new Promise((r) => setTimeout(r, 320));
+    nowMs += 299;
+    expect((await fail(get()))?.code).toBe("HELR_CIRCUIT_OPEN");
+    expect(server.hits).toHaveLength(2);
+    nowMs += 21;
     expect((await get()).status).toBe(200);
     expect(server.hits).toHaveLength(3);
     expect(runtime.http.breakerState().phase).toBe("closed");

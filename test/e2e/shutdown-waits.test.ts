@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiServer, startApi } from "../support/api-server.ts";
 import { cleanEnv } from "../support/bundle.ts";
+import { waitUntil } from "../support/running-bundle.ts";
 import { buildBundle, runBundle } from "./cli-support.ts";
 
 const CONFIG = `global:
@@ -43,7 +44,7 @@ beforeAll(async () => {
 afterAll(async () => api?.close());
 
 /** Runs `args`, sends `signal` once the API has seen `requests` requests; resolves with the exit. */
-async function stopWhileWaiting(args: string[], signal: NodeJS.Signals, requests: number) {
+async function stopWhileWaiting(args: string[], signal: NodeJS.Signals, requests: number, waiting: RegExp) {
   const before = api.requests.length;
   const child = spawn(process.execPath, [built.bundle, ...args], {
     cwd: built.dir,
@@ -53,9 +54,9 @@ async function stopWhileWaiting(args: string[], signal: NodeJS.Signals, requests
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const exit = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
-  while (api.requests.length - before < requests) await new Promise((r) => setTimeout(r, 20));
-  // Let the bundle settle into its wait.
-  await new Promise((r) => setTimeout(r, 300));
+  await waitUntil("the API's requests", () => (api.requests.length - before >= requests ? true : undefined));
+  // The bundle has logged the wait it is about to sit in.
+  await waitUntil(`a log line matching ${waiting}`, () => (waiting.test(stderr) ? true : undefined));
   const signalled = Date.now();
   child.kill(signal);
   const code = await exit;
@@ -63,14 +64,15 @@ async function stopWhileWaiting(args: string[], signal: NodeJS.Signals, requests
 }
 
 describe.each([
-  ["a Retry-After wait", "limited", 1],
-  ["a back-off", "backoff", 1],
-  ["an open circuit", "breaker", 1],
-] as const)("during %s", (_what, source, requests) => {
+  ["a Retry-After wait", "limited", 1, /waiting 300 s as Retry-After asks/],
+  ["a back-off", "backoff", 1, /HTTP 500: retrying in \d+ s/],
+  // The pass failed on the opened circuit; the bundle waits for its next interval.
+  ["an open circuit", "breaker", 1, /circuit opened[^\n]*\n.*returned HTTP 500 after 1 attempt/],
+] as const)("during %s", (_what, source, requests, waiting) => {
   it.each(["SIGTERM", "SIGINT"] as const)(
     "%s ends the run at once, exit 0, nothing sent after it",
     async (signal) => {
-      const run = await stopWhileWaiting(["run", "--source", source], signal, requests);
+      const run = await stopWhileWaiting(["run", "--source", source], signal, requests, waiting);
       expect(run.code).toBe(0);
       // The waits are 120 s to 600 s; seconds mean the wait was cut short (docs/cli.md: within 2 s).
       expect(run.ms).toBeLessThan(10_000);

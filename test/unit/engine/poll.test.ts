@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { defineSource } from "../../../runtime/app.ts";
 import { bearerAuth } from "../../../runtime/auth/bearer.ts";
 import { type PollDeps, pollSource } from "../../../runtime/engine/poll.ts";
+import { type HttpSend, sendHttp } from "../../../runtime/http/client.ts";
 import type { Sink } from "../../../runtime/output/sink.ts";
 import { linkHeaderPagination } from "../../../runtime/paginate/link-header-paginator.ts";
 import { memoryStore } from "../../../runtime/state/memory.ts";
@@ -90,6 +91,30 @@ async function storeCommitting(
   return { inner, store: { ...inner, commit: (id, changes) => commit(inner, id, changes) } };
 }
 
+/**
+ * The real HTTP client, counting the responses it has handed back. `received(n)` settles once
+ * n responses have arrived and the engine has then run on until it waits for I/O (a
+ * setImmediate turn: every pending promise continuation runs first) — no clock involved.
+ */
+function countingHttp(): { send: HttpSend; received: (n: number) => Promise<void> } {
+  let count = 0;
+  const waiting: Array<{ n: number; done: () => void }> = [];
+  const send: HttpSend = async (req) => {
+    const response = await sendHttp(req);
+    count += 1;
+    for (const w of waiting.filter((w) => count >= w.n)) {
+      waiting.splice(waiting.indexOf(w), 1);
+      w.done();
+    }
+    return response;
+  };
+  const received = async (n: number) => {
+    if (count < n) await new Promise<void>((done) => waiting.push({ n, done }));
+    await new Promise<void>((done) => setImmediate(done));
+  };
+  return { send, received };
+}
+
 const events = [1, 2, 3, 4, 5].map((n) => ({ uuid: `u${n}`, published: `2024-05-21T13:0${n}:00.000Z`, n }));
 
 describe("pollSource with link_header", () => {
@@ -168,15 +193,20 @@ describe("pollSource with link_header", () => {
   it("writes a page only once the previous page's checkpoint has committed, even a slow one", async () => {
     const { base } = await pagedApi(events);
     const order: string[] = [];
+    // Each commit is held until the engine has received the next page and run on as far as it
+    // can without the commit: a write of that page before "committed" would show in the order.
+    const http = countingHttp();
+    let commits = 0;
     const { inner, store } = await storeCommitting(async (inner, id, c) => {
       const at = c.next_url?.split("after=")[1];
+      commits += 1;
       order.push(`commit:${at}`);
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await http.received(commits + 1);
       await inner.commit(id, c);
       order.push(`committed:${at}`);
     });
     const source = oktaSource(`${base}/api/v1/logs`);
-    const summary = await pollSource(source, deps(store, recordingSink(order)));
+    const summary = await pollSource(source, { ...deps(store, recordingSink(order)), http: http.send });
     expect(summary).toMatchObject({ events: 5, stopReason: "empty_page" });
     expect(order).toEqual([
       "write:2",
@@ -199,15 +229,17 @@ describe("pollSource with link_header", () => {
   it("fails the pass at a failed checkpoint, before the next page is written", async () => {
     const { base } = await pagedApi(events);
     const order: string[] = [];
+    // The commit fails only once the next page has arrived and the engine has run on from it.
+    const http = countingHttp();
     const { store } = await storeCommitting(async () => {
       order.push("commit");
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await http.received(2);
       throw new Error("state database is full");
     });
     const source = oktaSource(`${base}/api/v1/logs`);
-    await expect(pollSource(source, deps(store, recordingSink(order)))).rejects.toThrow(
-      "state database is full",
-    );
+    await expect(
+      pollSource(source, { ...deps(store, recordingSink(order)), http: http.send }),
+    ).rejects.toThrow("state database is full");
     expect(order).toEqual(["write:2", "flush", "commit"]);
   });
 

@@ -241,8 +241,10 @@ describe("file sink", () => {
     });
     const sink = await fileSink(join(dir, "o.ndjson"), { fs: ops });
     const block = (n: number) => `${JSON.stringify({ n, pad: "x".repeat(3 * 1024 * 1024) })}\n`;
+    // Settled once every pending continuation has run (a setImmediate turn): no clock involved,
+    // and the gated file write cannot complete meanwhile.
     const settled = (p: Promise<void>) =>
-      Promise.race([p.then(() => true), new Promise((r) => setTimeout(() => r(false), 50))]);
+      Promise.race([p.then(() => true), new Promise((r) => setImmediate(() => r(false)))]);
     // 3 MiB and 6 MiB queued: accepted at once, though the file has not taken the first.
     expect(await settled(sink.write(block(1)))).toBe(true);
     expect(await settled(sink.write(block(2)))).toBe(true);

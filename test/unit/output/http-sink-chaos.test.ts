@@ -47,10 +47,19 @@ describe("HTTP sink under a chaotic receiver", () => {
   it.each([1, 2])(
     "loses nothing and, deduped by meta.id, delivers exactly the sent set (seed %i)",
     async (seed) => {
+      // Fake time for the sink's back-off: each wait is counted and lasts one event-loop turn.
+      let backoffs = 0;
+      const waitedOut: Array<() => void> = [];
+      const sleep = async () => {
+        backoffs += 1;
+        for (const done of waitedOut.splice(0)) done();
+        await new Promise((resolve) => setImmediate(resolve));
+      };
       const crashes: Promise<void>[] = [];
+      // The receiver stays down until the sink has failed against it and backed off once.
       const restart = async (): Promise<void> => {
         await receiver?.kill();
-        await new Promise((resolve) => setTimeout(resolve, 30));
+        await new Promise<void>((done) => waitedOut.push(done));
         await receiver?.start();
       };
       receiver = await startReceiver({
@@ -67,7 +76,7 @@ describe("HTTP sink under a chaotic receiver", () => {
           timeoutSecs: 0.05,
           retry: { ...HTTP_SINK_DEFAULTS.retry, initialBackoffSecs: 0.002, maxBackoffSecs: 0.02 },
         },
-        { env: {} },
+        { env: {}, sleep },
       );
       const sent: string[] = [];
       for (let page = 0; page < PAGES; page++) {
@@ -89,6 +98,7 @@ describe("HTTP sink under a chaotic receiver", () => {
       // The chaos did bite: some lines arrived more than once (stored, then not acknowledged).
       expect(ids.length).toBeGreaterThan(sent.length);
       expect(crashes).toHaveLength(2);
+      expect(backoffs).toBeGreaterThan(0);
     },
   );
 });

@@ -219,7 +219,7 @@ describe("HTTP sink: acknowledgements", () => {
     });
     await until(() => r.requests.length === 1, "the held request");
     // The receiver has the lines but has not answered: the engine must not checkpoint yet.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setImmediate(resolve));
     expect(flushed).toBe(false);
     r.release();
     await flush;
@@ -294,9 +294,10 @@ describe("HTTP sink: a receiver that is down", () => {
   it("while running, retries without limit and blocks write at max_buffer_bytes; nothing is lost", async () => {
     const r = await receiver(undefined, true);
     let waits = 0;
-    const sleep: Sleep = async (ms) => {
+    // Fake time: each backoff wait is counted and lasts one event-loop turn.
+    const sleep: Sleep = async () => {
       waits += 1;
-      await new Promise((resolve) => setTimeout(resolve, ms));
+      await new Promise((resolve) => setImmediate(resolve));
     };
     const bytes = Buffer.byteLength(line(10));
     const { lines: logged, log } = recordingLog();
@@ -308,7 +309,7 @@ describe("HTTP sink: a receiver that is down", () => {
       const write = sink.write(line(n)).then(() => {
         resolved = true;
       });
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await new Promise((resolve) => setImmediate(resolve));
       if (resolved) accepted += 1;
       else blocked = write;
     }

@@ -18,7 +18,10 @@ describe("stream sink", () => {
     let flushed = false;
     void sink.write("a\n");
     const flush = sink.flush().then(() => (flushed = true));
-    await new Promise((r) => setTimeout(r, 20));
+    // The stream holds the chunk; once every pending continuation has run (a setImmediate
+    // turn), the flush must still be waiting for it.
+    await new Promise((r) => setImmediate(r));
+    expect(chunks).toEqual(["a\n"]);
     expect(flushed).toBe(false);
     for (const done of pending.splice(0)) done();
     await flush;
