@@ -145,6 +145,8 @@ describe("negative control: single-request, no auth, memory state", () => {
         (f) => f.includes("better-sqlite3") || f.startsWith(NATIVE_ADDON_MODULE.split(":")[0] ?? ""),
       ),
     ).toEqual([]);
-    expect(controlBundle.code.length).toBeLessThan(specialisedBundle.code.length / 2);
+    // The embedded addon alone is over 1 MB in the specialised bundle (a proxy that holds as the
+    // shared runtime grows, unlike a ratio of the two sizes).
+    expect(specialisedBundle.code.length - controlBundle.code.length).toBeGreaterThan(1_000_000);
   });
 });
