@@ -5,6 +5,7 @@
  * sampled every 100 ms from /proc (start, peak, end: flat means the queue stays bounded).
  */
 import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { backfillConfig, build, TMP, writeText } from "./bundle.mjs";
 import { startMock } from "./mock.mjs";
@@ -57,6 +58,9 @@ export async function backpressure(options, log) {
 /** The `on` bundle to stdout, read at {@link SLOW_RATE} bytes/s; RSS sampled every 100 ms. */
 function slowConsumer(bundle, mock, dir) {
   const state = join(dir, "slow-state.db");
+  // From nothing, like every other run: a state file an earlier bench run left would resume
+  // past the events it had (a 20,000-event run left 80,000 of 100,000 to write).
+  for (const f of [state, `${state}-wal`, `${state}-shm`]) rmSync(f, { force: true });
   const env = { ...process.env, HELR_BENCH_URL: mock.url, HELR_BENCH_TOKEN: TOKEN, HELR_BENCH_STATE: state };
   const started = performance.now();
   const child = spawn(process.execPath, [bundle, "run", "--once"], {
@@ -76,7 +80,8 @@ function slowConsumer(bundle, mock, dir) {
   let peakKb = 0;
   const timer = setInterval(() => {
     const s = procSample(child.pid);
-    if (!s) return;
+    // A process on its way out reads 0: not a sample of the run.
+    if (!s || s.rssKb === 0) return;
     samples.push(s.rssKb);
     peakKb = Math.max(peakKb, s.peakRssKb);
   }, 100);
