@@ -64,6 +64,11 @@ export class Spill {
     try {
       if (!(await stat(dir)).isDirectory()) throw new Error("not a directory");
       await access(dir, constants.W_OK);
+      // access() answers yes to root on a directory it still cannot write (a read-only file
+      // system, sysfs): create and remove a probe file, as a spill will.
+      const probe = `${path}.probe-${process.pid}`;
+      await writeFile(probe, "", { flag: "wx" });
+      await unlink(probe);
     } catch (error) {
       throw new OutputError(
         "HELR_OUTPUT_SPILL_OPEN",

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv, tempDir } from "../support/bundle.ts";
@@ -87,6 +87,21 @@ describe("backpressure with a slow consumer", () => {
     expect(result.stderr).toMatch(/disk buffer .*nope.* is missing or not writable/);
     expect(result.stdout).toBe("");
   });
+
+  // /sys is read-only even for root (a chmod 0555 directory is not, so it cannot stand in).
+  it.skipIf(!existsSync("/sys/kernel"))(
+    "disk_buffer in a read-only directory: a clear start-up error, nothing polled",
+    async () => {
+      const dir = tempDir();
+      const before = mock.requests.length;
+      const result = await runSlow(bundles.disk_buffer as string, dir, { SPILL: "/sys/kernel/helr-spill" });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/disk buffer .*\/sys\/kernel.* is missing or not writable/);
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+      expect(result.stdout).toBe("");
+      expect(mock.requests.length).toBe(before);
+    },
+  );
 
   it("a broken pipe stays fatal with backpressure on: non-zero exit, named output, nothing checkpointed", async () => {
     const dir = tempDir();
