@@ -3,7 +3,9 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBundle, oktaConfig, uuids } from "../e2e/cli-support.ts";
 import { cleanEnv, runProcess, tempDir } from "../support/bundle.ts";
+import { call } from "../support/http-call.ts";
 import { type OktaMock, startOktaMock } from "../support/okta-mock.ts";
+import { freePort, sample } from "../support/running-bundle.ts";
 import { startProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 import { BACKENDS } from "../unit/state/backends.ts";
 
@@ -36,17 +38,21 @@ for (const store of STORES) {
     let mock: OktaMock;
     let proxy: TcpProxy;
     let bundle: string;
+    let apiPort: number;
+    let metricsPort: number;
     const port = Number(store.url.port || (store.kind === "redis" ? 6379 : 5432));
 
     beforeAll(async () => {
       mock = await startOktaMock({ token: TOKEN, events: 300, seed: 21 });
       proxy = await startProxy(store.url.hostname, port);
+      apiPort = await freePort();
+      metricsPort = await freePort();
       const via = new URL(store.url.href);
       via.port = String(proxy.port);
       const config = oktaConfig(100)
         .replace(
           '  state:\n    backend: sqlite\n    path: "./state.db"\n',
-          `  state:\n    backend: ${store.kind}\n    url: "${via.href}"\n  degradation:\n    state_store_fallback: memory\n`,
+          `  state:\n    backend: ${store.kind}\n    url: "${via.href}"\n  degradation:\n    state_store_fallback: memory\n  api:\n    enabled: true\n    port: ${apiPort}\n  metrics:\n    enabled: true\n    port: ${metricsPort}\n`,
         )
         .replace("\n  okta:\n", `\n  ${SOURCE}:\n`);
       expect(config).toContain("state_store_fallback");
@@ -75,6 +81,12 @@ for (const store of STORES) {
       expect(out.code, out.stderr).toBe(0);
       return (JSON.parse(out.stdout) as Record<string, Record<string, string>>)[SOURCE] ?? {};
     }
+
+    const fallbackGauge = async () =>
+      sample(
+        (await call(`http://127.0.0.1:${metricsPort}/metrics`)).text,
+        "helr_state_store_fallback_active",
+      );
 
     function start(args: string[]) {
       const child = spawn(process.execPath, [bundle, ...args], {
@@ -110,12 +122,21 @@ for (const store of STORES) {
           .toBe(first.length + during.length);
         await expect.poll(() => run.stderr(), { timeout: 30_000 }).toMatch(/keeping state in memory/);
         expect(await stored()).toEqual(before);
+        // Visible while degraded: /healthz and the gauge.
+        expect((await call(`http://127.0.0.1:${apiPort}/healthz`)).json).toMatchObject({
+          state_store_fallback_active: true,
+        });
+        expect(await fallbackGauge()).toBe(1);
 
         await proxy.restore();
         await expect
           .poll(() => run.stderr(), { timeout: 90_000, interval: 200 })
           .toMatch(/state store is back/);
         expect(await stored()).not.toEqual(before);
+        expect((await call(`http://127.0.0.1:${apiPort}/healthz`)).json).not.toHaveProperty(
+          "state_store_fallback_active",
+        );
+        expect(await fallbackGauge()).toBe(0);
         expect(wholeIds(run.stdout())).toEqual([...first, ...during]);
       } finally {
         run.child.kill("SIGTERM");
