@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { App } from "../app.ts";
 import { createSourceLocks, type SourceLocks } from "../engine/source-lock.ts";
 import type { PollSummary } from "../engine/types.ts";
+import { codeOf } from "../errors/helr-error.ts";
 import type { HealthModel } from "../observe/health.ts";
 import { checkApiBind, loadApiAuthorize } from "../server/api-auth.ts";
 import { apiRoutes, type PollOutcome } from "../server/api-routes.ts";
@@ -71,14 +72,14 @@ export function prepareRunApi(app: App, deps: RunApiDeps): RunApi {
 /** A poll's summary or failure as `POST /sources/{id}/poll` reports it. */
 export function outcome(result: PollSummary | Error): PollOutcome {
   if (result instanceof Error) {
-    const code = (result as { code?: unknown }).code;
+    const code = codeOf(result);
     return {
       ok: false,
       events: 0,
       pages: 0,
       requests: 0,
       error: result.message,
-      ...(typeof code === "string" ? { code } : {}),
+      ...(code !== undefined ? { code } : {}),
     };
   }
   return {

@@ -6,7 +6,7 @@ import { closeHookRunners } from "../engine/hook-stages.ts";
 import { type PollDeps, type PollSummary, pollSource } from "../engine/poll.ts";
 import { runSchedule, sleep } from "../engine/scheduler.ts";
 import { createSourceRuntime, type SourceRuntime } from "../engine/source-runtime.ts";
-import { outputFailure } from "../errors/helr-error.ts";
+import { codeOf, outputFailure } from "../errors/helr-error.ts";
 import { type HttpSend, sendHttp } from "../http/client.ts";
 import { createLogger, type Logger, logFormat } from "../log.ts";
 import { NO_EVENTS, type RunEvents } from "../observe/events.ts";
@@ -254,13 +254,12 @@ export async function pollLogged(
   const atMs = Date.now();
   const common = { type: "poll_ended", sourceId, atMs, durationMs: atMs - started } as const;
   if (result instanceof Error) {
-    const code = (result as { code?: unknown }).code;
     deps.events.publish({
       ...common,
       pages: 0,
       events: 0,
       error: {
-        code: typeof code === "string" ? code : "HELR_INTERNAL",
+        code: codeOf(result) ?? "HELR_INTERNAL",
         message: redactSecrets(result.message),
       },
     });

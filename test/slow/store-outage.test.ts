@@ -1,11 +1,10 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBundle, oktaConfig, uuids } from "../e2e/cli-support.ts";
 import { cleanEnv, runProcess, tempDir } from "../support/bundle.ts";
 import { call } from "../support/http-call.ts";
 import { type OktaMock, startOktaMock } from "../support/okta-mock.ts";
-import { freePort, sample } from "../support/running-bundle.ts";
+import { freePort, sample, startBundle } from "../support/running-bundle.ts";
 import { startProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 import { BACKENDS } from "../unit/state/backends.ts";
 
@@ -88,19 +87,7 @@ for (const store of STORES) {
         "helr_state_store_fallback_active",
       );
 
-    function start(args: string[]) {
-      const child = spawn(process.execPath, [bundle, ...args], {
-        cwd: tempDir(),
-        env: env(),
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-      return { child, closed, stdout: () => stdout, stderr: () => stderr };
-    }
+    const start = (args: string[]) => startBundle(bundle, args, tempDir(), env());
 
     const wholeIds = (text: string) => uuids(text.slice(0, text.lastIndexOf("\n") + 1));
 
@@ -139,12 +126,11 @@ for (const store of STORES) {
         expect(await fallbackGauge()).toBe(0);
         expect(wholeIds(run.stdout())).toEqual([...first, ...during]);
       } finally {
-        run.child.kill("SIGTERM");
-        await run.closed;
+        await run.stop();
       }
       // The store's position is current: a new run on it has nothing left to send.
       const again = start(["run", "--once"]);
-      expect(await again.closed, again.stderr()).toBe(0);
+      expect(await again.exited, again.stderr()).toBe(0);
       expect(wholeIds(again.stdout())).toEqual([]);
     }, 180_000);
   });
