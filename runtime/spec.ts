@@ -599,6 +599,8 @@ export interface GlobalSpec {
   readonly loadShedding?: { readonly skipPriorityBelow: number };
   /** `global.dump_on_sigusr1` (absent: SIGUSR1 is ignored with a log line). */
   readonly dumpOnSigusr1?: DumpSpec;
+  /** `global.reload` (absent: defaults): what a reload restarts besides the changed sources. */
+  readonly reload?: { readonly restartSourcesOnSighup: boolean };
 }
 
 /** `global.replicas`, resolved. */

@@ -140,8 +140,14 @@ export const GLOBAL_SCHEMA = object(
         DEFAULTS.reducedFrequencyMultiplier,
       ),
     }),
-    reload: planned(
-      object({ restart_sources_on_sighup: flag("Reset circuits and tokens on reload.", false) }),
+    reload: object(
+      {
+        restart_sources_on_sighup: flag(
+          "On reload (SIGHUP, `POST /api/v1/reload`), restart every source: circuits, tokens and connections start afresh, not only those of changed sources.",
+          false,
+        ),
+      },
+      { description: "Applying a rebuilt bundle in the running process (docs/operations/reload.md)." },
     ),
     dump_on_sigusr1: object(
       {

@@ -42,6 +42,12 @@ export function buildGlobal(raw: RawGlobal | undefined, anyHooks = false): Globa
     // Only programs that have hooks (or say how to run them) carry the block.
     ...optional("hooks", raw?.hooks !== undefined || anyHooks ? buildHooks(raw?.hooks) : undefined),
     ...optional("dumpOnSigusr1", buildDump(raw?.dump_on_sigusr1)),
+    ...optional(
+      "reload",
+      raw?.reload === undefined
+        ? undefined
+        : { restartSourcesOnSighup: raw.reload.restart_sources_on_sighup ?? false },
+    ),
   };
 }
 

@@ -5,7 +5,7 @@ import type { PollSummary } from "../engine/types.ts";
 import { codeOf } from "../errors/helr-error.ts";
 import type { HealthModel } from "../observe/health.ts";
 import { checkApiBind, loadApiAuthorize } from "../server/api-auth.ts";
-import { apiRoutes, type PollOutcome } from "../server/api-routes.ts";
+import { apiRoutes, type PollOutcome, type ReloadOutcome } from "../server/api-routes.ts";
 import type { Authorize } from "../server/bearer.ts";
 import type { Route } from "../server/routes.ts";
 import type { StateStore } from "../state/store.ts";
@@ -19,6 +19,13 @@ export interface RunApiDeps {
    * triggering is not available (`--once`, or before the sources are prepared).
    */
   readonly poll?: (sourceId: string) => Promise<PollSummary | Error> | undefined;
+  /**
+   * The app in effect (it changes on reload): `GET /sources/{id}/config` and `GET /config`
+   * show its sources and global settings; default: the app started.
+   */
+  readonly current?: () => Pick<App, "sources" | "global">;
+  /** `POST /api/v1/reload`; undefined when reload is not available (`--once`, replay, or not started yet). */
+  readonly reload?: (remote: string) => Promise<ReloadOutcome> | undefined;
 }
 
 /** The REST API's part of a run: its routes, its bearer check, and the per-source locks. */
@@ -40,8 +47,9 @@ export function prepareRunApi(app: App, deps: RunApiDeps): RunApi {
   if (!app.global.api.enabled) return { routes: () => [], authorize: undefined, locks };
   checkApiBind(app.global);
   const authorize = loadApiAuthorize(app.global, process.env, (path) => readFileSync(path, "utf8"));
-  const specs = app.sources.map((s) => s.spec);
+  const current = deps.current ?? (() => app);
   const poll = deps.poll;
+  const reload = deps.reload;
   return {
     authorize,
     locks,
@@ -50,8 +58,8 @@ export function prepareRunApi(app: App, deps: RunApiDeps): RunApi {
         version: app.version,
         health,
         store: lazyStore(deps.store),
-        sources: () => specs,
-        global: () => app.global,
+        sources: () => current().sources.map((s) => s.spec),
+        global: () => current().global,
         now: Date.now,
         ...(poll
           ? {
@@ -63,6 +71,12 @@ export function prepareRunApi(app: App, deps: RunApiDeps): RunApi {
                 // The run's poll takes the source's lock itself (see cli/run.ts).
                 return outcome(await started);
               },
+            }
+          : {}),
+        ...(reload
+          ? {
+              reload: async (remote: string): Promise<ReloadOutcome> =>
+                (await reload(remote)) ?? { ok: false, error: "the run is still starting" },
             }
           : {}),
       }),

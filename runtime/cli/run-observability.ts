@@ -36,6 +36,8 @@ export interface RunObservability {
   readonly metrics: Metrics | undefined;
   /** The servers' base URLs (`http://127.0.0.1:9090`), as logged at start. */
   readonly urls: readonly string[];
+  /** After a reload: health and metrics follow the sources polled now. */
+  track(sources: readonly BoundSource[]): void;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,12 @@ export async function startRunObservability(
     health: observed.health,
     metrics: observed.metrics,
     urls: observed.servers.map((s) => s.url),
+    track: (polled) => {
+      observed.health.track(polled.map((s) => s.spec.id));
+      observed.metrics?.track(
+        polled.map((s) => ({ id: s.spec.id, intervalSecs: s.spec.schedule.intervalSecs })),
+      );
+    },
     close: () => observed.close(),
   };
 }

@@ -1,10 +1,11 @@
+import { resolve as resolvePath } from "node:path";
 import type { App, BoundSource } from "../app.ts";
 import { auditConfigLoaded, configureAudit } from "../audit.ts";
 import { redactSecrets } from "../config/secret-registry.ts";
 import { withFixHint } from "../engine/fix-hint.ts";
-import { closeHookRunners } from "../engine/hook-stages.ts";
 import { type PollDeps, type PollSummary, pollSource } from "../engine/poll.ts";
-import { runSchedule, sleep } from "../engine/scheduler.ts";
+import { createScheduleSet } from "../engine/schedule-set.ts";
+import { sleep } from "../engine/scheduler.ts";
 import { createSourceRuntime, type SourceRuntime } from "../engine/source-runtime.ts";
 import { codeOf, outputFailure } from "../errors/helr-error.ts";
 import { type HttpSend, sendHttp } from "../http/client.ts";
@@ -30,7 +31,9 @@ import {
   startRunObservability,
 } from "./run-observability.ts";
 import { type CommonOptions, parseRunOptions, type RunOptions } from "./run-options.ts";
+import { BundleReloader } from "./run-reload.ts";
 import { type Replicas, startReplicas } from "./run-replicas.ts";
+import { type Running, RunningSources } from "./run-sources.ts";
 import { onShutdown, type Shutdown } from "./shutdown.ts";
 import { UsageError } from "./usage.ts";
 
@@ -42,7 +45,11 @@ export async function runMain(app: App, args: readonly string[]): Promise<number
   const log = await createLogger(app.global, process.env, options.log);
   startAudit(app, log);
   const pretty = logFormat(app.global, process.env, options.log) === "pretty";
-  return runCommand(app, options, log, { progress: options.once && pretty && process.stderr.isTTY === true });
+  return runCommand(app, options, log, {
+    progress: options.once && pretty && process.stderr.isTTY === true,
+    // The file node runs is the bundle: SIGHUP loads it again after `helrc build` overwrote it.
+    ...(process.argv[1] !== undefined ? { bundlePath: resolvePath(process.argv[1]) } : {}),
+  });
 }
 
 /** Audit log (global.audit): the configuration this bundle was built from, then credential reads. */
@@ -51,19 +58,29 @@ export function startAudit(app: App, log: Logger): void {
   for (const origin of new Set(app.sources.map((s) => s.spec.origin))) auditConfigLoaded(origin);
 }
 
+/** How `helr run` was started, beyond its options. */
+export interface RunContext {
+  /** Show the TTY progress line (`--once` on a terminal with pretty logs). */
+  readonly progress?: boolean;
+  /** The bundle file this process runs; without it reload is not available. */
+  readonly bundlePath?: string;
+}
+
 /** `helr run`: returns the process exit code. */
 export async function runCommand(
   app: App,
   options: RunOptions,
   log: Logger,
-  view: { readonly progress?: boolean } = {},
+  context: RunContext = {},
 ): Promise<number> {
   const sources = selectSources(app.sources, options.sources);
   const shutdown = onShutdown(log);
+  const reloadable = !options.once && options.replayDir === undefined && context.bundlePath !== undefined;
+  const hangup = onHangup(log, reloadable ? "reload" : options.once ? "once" : "replay");
   let sink: Sink | undefined;
   let store: StateStore | undefined;
-  let prepared: Prepared[] = [];
-  let onHangup: (() => void) | undefined;
+  let running: RunningSources | undefined;
+  let reloader: BundleReloader | undefined;
   let replicas: Replicas | undefined;
   let observed: RunObservability | undefined;
   let flow: RunFlow | undefined;
@@ -74,7 +91,9 @@ export async function runCommand(
     const outputWritable = outputProbe(options.output ?? app.global.output.http.url);
     const api = prepareRunApi(app, {
       store: () => store,
+      current: () => reloader?.app ?? app,
       ...(options.once ? {} : { poll: (id) => triggered?.(id) }),
+      ...(reloadable ? { reload: (remote) => reloader?.reload({ via: "api", remote }) } : {}),
     });
     observed = await startRunObservability(app, sources, log, {
       routes: api.routes,
@@ -107,8 +126,6 @@ export async function runCommand(
     });
     sink = await runFlow.wrapSink(sink);
     const deps: PollDeps = baseDeps(app, replicas?.store ?? store, sink, log, shutdown, events);
-    prepared = await Promise.all(sources.map((s) => prepareSource(s, deps, options)));
-    onHangup = refreshCredentialsOnHangup(prepared, log);
     const fatal: { error?: Error } = {};
     const sourceSlots = createSemaphore(app.global.maxConcurrentSources);
     // Scheduled and triggered polls of one source go through its lock: never two at once.
@@ -122,36 +139,56 @@ export async function runCommand(
       }
       return result;
     };
+    const gate = replicas;
+    const schedule = createScheduleSet<Running>(
+      async (r) => void (runFlow.skips(r.prepared.source) || (await r.poll())),
+      { signal: shutdown.waits, random: Math.random, sleep: (ms, s) => sleep(runFlow.delayMs(ms), s) },
+    );
+    const polled = new RunningSources({
+      prepare: (source, d) => prepareSource(source, d, options),
+      deps,
+      // The replica gate waits for the lease; a retired source (reload) stops waiting.
+      poll: gate ? (p, stop) => gate.gate(poll, AbortSignal.any([shutdown.waits, stop]))(p) : poll,
+      schedule,
+    });
+    running = polled;
+    await polled.add(sources);
+    hangup.prepared(() => polled.prepared);
     observed.health.markStarted();
     if (options.once) {
-      const endProgress = view.progress ? showProgress(events, sources) : undefined;
+      const prepared = polled.prepared;
+      const endProgress = context.progress ? showProgress(events, sources) : undefined;
       const results = await Promise.all(prepared.map(poll)).finally(endProgress);
       printSummaries(prepared, results);
       return results.some((r) => r instanceof Error) ? 1 : 0;
     }
-    const scheduled = replicas ? replicas.gate(poll, shutdown.waits) : poll;
-    const byId = new Map(prepared.map((p) => [p.source.spec.id, p]));
     // A triggered poll takes the same path as a scheduled one (replica gate, slots, lock).
-    triggered = (id) => {
-      const p = byId.get(id);
-      return p
-        ? scheduled(p).then((r) => r ?? new Error(`source "${id}": not polled by this replica`))
-        : undefined;
-    };
-    await runSchedule(
-      prepared.map((p) => ({ ...p, schedule: p.source.spec.schedule })),
-      async (p) => void (runFlow.skips(p.source) || (await scheduled(p))),
-      { signal: shutdown.waits, random: Math.random, sleep: (ms, s) => sleep(runFlow.delayMs(ms), s) },
-    );
+    triggered = (id) =>
+      polled.get(id)?.poll().then((r) => r ?? new Error(`source "${id}": not polled by this replica`));
+    const tracked = observed;
+    if (reloadable && context.bundlePath !== undefined) {
+      reloader = new BundleReloader({
+        bundlePath: context.bundlePath,
+        app,
+        sources: polled,
+        selected: options.sources,
+        replicas: replicas !== undefined,
+        stopping: shutdown.stopping,
+        applied: (_next, now) => tracked.track(now),
+        log,
+      });
+      hangup.reloads(reloader);
+    }
+    polled.schedule();
+    await schedule.done();
     return fatal.error ? 1 : 0;
   } finally {
     triggered = undefined;
+    hangup.dispose();
     stopDump?.();
     await replicas?.close();
     shutdown.dispose();
-    if (onHangup) process.off("SIGHUP", onHangup);
-    await Promise.all(prepared.map((p) => p.runtime?.close()));
-    await closeHookRunners(prepared.map((p) => p.source));
+    await running?.close();
     await sink?.close();
     await store?.close();
     await observed?.close();
@@ -342,18 +379,52 @@ export async function openStore(app: App, options: CommonOptions, log: Logger): 
   return openConfiguredStore(app, { statePath: options.statePath, env: process.env });
 }
 
+/** SIGHUP's handler for the whole run, installed before anything starts (the Rust Helr has none during its first poll). */
+export interface Hangup {
+  /** The sources whose tokens a SIGHUP drops where it does not reload (`--once`, replay). */
+  prepared(current: () => readonly Prepared[]): void;
+  /** Reloads from now on; a SIGHUP that came during start-up reloads now. */
+  reloads(reloader: BundleReloader): void;
+  dispose(): void;
+}
+
 /**
- * SIGHUP: every source drops its cached tokens, so the next request re-reads its secrets from
- * their files or environment (credential rotation without a restart). Reloading the whole
- * configuration is a later feature; the log line says so.
+ * SIGHUP (docs/operations/reload.md). In a continuous run it reloads the bundle (a SIGHUP during
+ * start-up is kept and applied once the sources run; one during a reload is logged and dropped).
+ * Under `--once` and replay there is nothing to reload: every source drops its cached tokens, so
+ * the next request re-reads its secrets, and the log says so. Never the default action (exit).
  */
-export function refreshCredentialsOnHangup(prepared: readonly Prepared[], log: Logger): () => void {
-  const onHangup = (): void => {
-    for (const { source } of prepared) source.auth?.reset?.();
-    log.info(
-      "SIGHUP: cached tokens dropped; secrets are re-read on the next request (configuration is not reloaded)",
-    );
+export function onHangup(log: Logger, mode: "reload" | "once" | "replay"): Hangup {
+  let current: () => readonly Prepared[] = () => [];
+  let reloader: BundleReloader | undefined;
+  let pending = false;
+  const reload = (): void => {
+    void reloader?.reload({ via: "sighup" }).then((outcome) => {
+      if (outcome === "busy") log.warn("SIGHUP: a reload is already running; this signal is dropped");
+    });
   };
-  process.on("SIGHUP", onHangup);
-  return onHangup;
+  const handler = (): void => {
+    if (mode !== "reload") {
+      for (const { source } of current()) source.auth?.reset?.();
+      log.info(
+        `SIGHUP: cached tokens dropped; secrets are re-read on the next request (no reload under ${mode === "once" ? "--once" : "replay"})`,
+      );
+    } else if (reloader === undefined) {
+      pending = true;
+      log.info("SIGHUP during start-up: the bundle is reloaded once the sources have started");
+    } else reload();
+  };
+  process.on("SIGHUP", handler);
+  return {
+    prepared: (get) => {
+      current = get;
+    },
+    reloads: (r) => {
+      reloader = r;
+      if (pending) reload();
+    },
+    dispose: () => {
+      process.off("SIGHUP", handler);
+    },
+  };
 }

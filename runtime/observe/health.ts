@@ -85,6 +85,11 @@ export interface HealthModel {
   /** Every configured source, sorted by id. */
   sources(): SourceHealth[];
   source(id: string): SourceHealth | undefined;
+  /**
+   * After a reload: the model tracks exactly `ids` from now on. A source kept keeps its history;
+   * a new one starts `ok` with a closed circuit; a removed one is forgotten.
+   */
+  track(ids: readonly string[]): void;
   /** The state store is open and the first schedule is set: `/startupz` answers `started: true`. */
   markStarted(): void;
   readonly started: boolean;
@@ -109,7 +114,7 @@ interface Tracked {
 export function createHealth(options: HealthOptions): HealthModel {
   const unhealthyAfter = options.unhealthyAfter ?? DEFAULT_UNHEALTHY_AFTER;
   const createdMs = options.now();
-  const tracked = new Map<string, Tracked>([...options.sources].sort().map((id) => [id, fresh()]));
+  let tracked = new Map<string, Tracked>([...options.sources].sort().map((id) => [id, fresh()]));
   let started = false;
   const view = (id: string, t: Tracked): SourceHealth => {
     const now = options.now();
@@ -139,6 +144,9 @@ export function createHealth(options: HealthOptions): HealthModel {
     source: (id) => {
       const t = tracked.get(id);
       return t && view(id, t);
+    },
+    track: (ids) => {
+      tracked = new Map([...ids].sort().map((id) => [id, tracked.get(id) ?? fresh()]));
     },
     markStarted: () => {
       started = true;

@@ -50,6 +50,12 @@ export interface Metrics {
   readonly observe: (event: RunEvent) => void;
   /** The Prometheus text exposition. */
   render(): Promise<string>;
+  /**
+   * After a reload: sources not seen before get their series initialised (and their label
+   * allowed), every source's `helr_poll_interval_seconds` is set anew. The series of a removed
+   * source stay (counters are monotonic; Prometheus marks them stale when they stop changing).
+   */
+  track(sources: readonly MetricsSourceInfo[]): void;
 }
 
 /** The `source` label of events beyond {@link MetricsOptions.maxExtraLabels}. */
@@ -72,16 +78,21 @@ export function createMetrics(options: MetricsOptions): Metrics {
   };
   if (typeof options.bundleHash === "string") buildInfo();
   s.storeFallback.set(0);
-  for (const { id, intervalSecs } of options.sources) {
-    initialise(s, id);
-    s.pollInterval.set({ source: id }, intervalSecs);
-    stamps.set(id, {});
-  }
-  const label = labeller(
-    options.sources.map((src) => src.id),
-    options.maxExtraLabels ?? 32,
-  );
+  const configured = new Set<string>();
+  const track = (sources: readonly MetricsSourceInfo[]): void => {
+    for (const { id, intervalSecs } of sources) {
+      if (!configured.has(id)) {
+        configured.add(id);
+        initialise(s, id);
+        stamps.set(id, {});
+      }
+      s.pollInterval.set({ source: id }, intervalSecs);
+    }
+  };
+  track(options.sources);
+  const label = labeller(configured, options.maxExtraLabels ?? 32);
   return {
+    track,
     registry,
     contentType: registry.contentType,
     observe: (event) => {
@@ -209,8 +220,8 @@ function initialise(s: Series, source: string): void {
 }
 
 /** Maps a source id to its label value, folding ids past the allowance into {@link OVERFLOW_LABEL}. */
-function labeller(configured: readonly string[], maxExtra: number): (id: string) => string {
-  const known = new Set(configured);
+/** `known` is read at each call: sources tracked after a reload are labelled as configured ones. */
+function labeller(known: ReadonlySet<string>, maxExtra: number): (id: string) => string {
   const extra = new Set<string>();
   return (id) => {
     if (known.has(id) || extra.has(id)) return id;

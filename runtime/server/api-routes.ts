@@ -27,8 +27,19 @@ export interface PollOutcome {
   readonly code?: string;
 }
 
+/** What a reload applied: source ids by what happened to them, and global keys it could not apply. */
+export interface ReloadApplied {
+  readonly ok: true;
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly changed: readonly string[];
+  readonly unchanged: readonly string[];
+  /** `global.*` keys that changed but take effect only at the next restart. */
+  readonly restart_needed: readonly string[];
+}
+
 /** What a reload did: `busy` when another reload is still running. */
-export type ReloadOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string } | "busy";
+export type ReloadOutcome = ReloadApplied | { readonly ok: false; readonly error: string } | "busy";
 
 export interface ApiRoutesOptions {
   readonly version: string;
@@ -39,8 +50,8 @@ export interface ApiRoutesOptions {
   readonly global: () => GlobalSpec;
   /** Polls one source now, under its lock; absent: not available (`--once`, replay). */
   readonly poll?: (sourceId: string) => Promise<PollOutcome>;
-  /** Reloads the bundle; absent: not available. */
-  readonly reload?: () => Promise<ReloadOutcome>;
+  /** Reloads the bundle (the caller's address for the audit line); absent: not available. */
+  readonly reload?: (remote: string) => Promise<ReloadOutcome>;
   /**
    * Audit line for a call that changes something (poll, reload), with the caller's address;
    * default: the process audit log (runtime/audit.ts `auditApiCall`).
@@ -119,11 +130,11 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
         return { status: 503, json: { ok: false, error: "reload not available (no config path)" } };
       }
       audit("audit: reload requested", { remote: req.remoteAddress ?? "?" });
-      const outcome = await options.reload();
+      const outcome = await options.reload(req.remoteAddress ?? "?");
       if (outcome === "busy")
         return { status: 409, json: { ok: false, error: "a reload is already running" } };
       return outcome.ok
-        ? { status: 200, json: { ok: true } }
+        ? { status: 200, json: outcome }
         : { status: 500, json: { ok: false, error: redactSecrets(outcome.error) } };
     }),
   ];

@@ -215,9 +215,10 @@ describe("REST API /api/v1", () => {
     expect(poll.status).toBe(503);
     const reload = await call(`${server.url}/api/v1/reload`, { method: "POST", headers: auth });
     expect(reload.status).toBe(503);
-    const answers = ["busy", { ok: false, error: "bundle does not load" }, { ok: true }] as const;
+    const applied = { ok: true, added: ["s2"], removed: [], changed: ["s1"], unchanged: ["s0"], restart_needed: [] } as const;
+    const answers = ["busy", { ok: false, error: "bundle does not load" }, applied] as const;
     let n = 0;
-    const second = await serve({ reload: async () => answers[n++] ?? { ok: true } });
+    const second = await serve({ reload: async () => answers[n++] ?? applied });
     const statuses = [];
     for (let i = 0; i < 3; i++) {
       const a = await call(`${second.server.url}/api/v1/reload`, { method: "POST", headers: auth });
@@ -226,12 +227,12 @@ describe("REST API /api/v1", () => {
     expect(statuses).toEqual([
       [409, { ok: false, error: "a reload is already running" }],
       [500, { ok: false, error: "bundle does not load" }],
-      [200, { ok: true }],
+      [200, applied],
     ]);
   });
 
   it("refuses request bodies over 64 KiB", async () => {
-    const { server } = await serve({ reload: async () => ({ ok: true }) });
+    const { server } = await serve({ reload: async () => "busy" });
     const answer = await call(`${server.url}/api/v1/reload`, {
       method: "POST",
       headers: auth,
