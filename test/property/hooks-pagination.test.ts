@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type BoundSource, defineSource } from "../../runtime/app.ts";
 import { closeHookRunners } from "../../runtime/engine/hook-stages.ts";
 import { pollSource } from "../../runtime/engine/poll.ts";
@@ -185,17 +185,10 @@ const failing = [
   fc.integer({ min: 1, max: 4 }).map(unavailable),
 ];
 
-let open: Harness | undefined;
-afterEach(async () => {
-  if (open) await closeHookRunners([open.source]);
-  open = undefined;
-});
-
 /** Runs `cmds`, then polls until a poll finds nothing new, and checks what was written. */
 async function check(style: HookStyle, page: number, dedupe: boolean, cmds: Iterable<Cmd>): Promise<void> {
   const api = new ModelApi(style, page);
   const harness = new Harness(api, await memoryStore({ path: "" }), scriptFor(style, page), dedupe);
-  open = harness;
   try {
     await fc.asyncModelRun(() => ({ model: {}, real: harness }), cmds);
     api.add(1);
@@ -204,7 +197,6 @@ async function check(style: HookStyle, page: number, dedupe: boolean, cmds: Iter
     expect(harness.ids()).toEqual(api.events.map((e) => e.id));
   } finally {
     await closeHookRunners([harness.source]);
-    open = undefined;
   }
 }
 
