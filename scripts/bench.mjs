@@ -6,6 +6,7 @@
  *   npm run bench                      # full run (200,000 events; several minutes)
  *   npm run bench -- --quick           # about a minute
  *   HELR_BENCH_EVENTS=20000 npm run bench -- --only=throughput
+ *   HELR_BENCH_EVENTS=100000 npm run bench -- --only=hooks --runs=4   # a parseResponse hook's cost
  *   npm run bench -- --help
  *
  * Timings are of whole processes (start-up included) measured from outside; the machine's other
