@@ -14,6 +14,7 @@ const SECTIONS = [
   "sinks",
   "metrics",
   "backpressure",
+  "hooks",
 ];
 
 /** Sections run when `--only` is not given (`model` takes a while: ask for it). */

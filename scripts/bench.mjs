@@ -6,6 +6,7 @@
  *   npm run bench                      # full run (200,000 events; several minutes)
  *   npm run bench -- --quick           # about a minute
  *   HELR_BENCH_EVENTS=20000 npm run bench -- --only=throughput
+ *   HELR_BENCH_EVENTS=100000 npm run bench -- --only=hooks --runs=4   # a parseResponse hook's cost
  *   npm run bench -- --help
  *
  * Timings are of whole processes (start-up included) measured from outside; the machine's other
@@ -21,6 +22,7 @@ import { ROOT, TMP, writeText } from "../bench/bundle.mjs";
 import { renderChart } from "../bench/chart.mjs";
 import { coldStart } from "../bench/cold-start.mjs";
 import { compiler } from "../bench/compiler.mjs";
+import { hooks } from "../bench/hooks.mjs";
 import { idle } from "../bench/idle.mjs";
 import { metrics } from "../bench/metrics.mjs";
 import { model } from "../bench/model.mjs";
@@ -69,6 +71,7 @@ async function main() {
   await run("sinks", "sinks", () => sinks(options, log));
   await run("metrics", "metrics", () => metrics(options, log));
   await run("backpressure", "backpressure", () => backpressure(options, log));
+  await run("hooks", "hooks", () => hooks(options, log));
   writeText(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   formatWithBiome(RESULTS);
   writeText(join(ROOT, "bench", "results.svg"), renderChart(results));
@@ -133,6 +136,12 @@ function summary(r, ran) {
     lines.push(
       `  ${mark(b.met)} backpressure on, fast consumer: ${b.ratio}× the wall time of off (≤ 1.05×)${when("backpressure", "backpressure")}`,
       `  slow consumer at 5 MB/s: RSS start ${b.slow.rss.startMb} MB, peak ${b.slow.rss.peakMb} MB, end ${b.slow.rss.endMb} MB${when("backpressure", "backpressure")}`,
+    );
+  }
+  if (r.hooks) {
+    const h = r.hooks;
+    lines.push(
+      `  hooks parseResponse / declarative ${h.ratio}×: ${h.hook.eventsPerSec} vs ${h.declarative.eventsPerSec} events/s; +${h.perCall.wallMs} ms wall (+${h.perCall.cpuMs} ms CPU) per call, +${h.perEvent.wallUs} µs per event; past QuickJS's start-up (+${h.startup.wallMs} ms) +${h.perCallNoStartup.wallMs} ms per call (${h.calls} calls, ${h.input.events} events)${when("hooks", "hooks")}`,
     );
   }
   return lines;
