@@ -86,7 +86,9 @@ function getNextPage(ctx, request, response) {
   const { pageInfo } = connectionOf(response);
   if (pageInfo.hasNextPage !== true) return null;
   if (typeof pageInfo.endCursor !== "string" || pageInfo.endCursor === "")
-    throw new Error("pageInfo.hasNextPage is true but endCursor is empty: select pageInfo { hasNextPage endCursor }");
+    throw new Error(
+      "pageInfo.hasNextPage is true but endCursor is empty: select pageInfo { hasNextPage endCursor }",
+    );
   return { body: requestBody(pageInfo.endCursor) };
 }
 

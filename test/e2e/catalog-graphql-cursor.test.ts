@@ -11,8 +11,18 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../support/bundle.ts";
-import { buildCatalogSource, type CatalogBundle, type CatalogPki, catalogIr, catalogPki } from "../support/catalog.ts";
-import { type AuditEvent, type GraphqlRelayMock, startGraphqlRelayMock } from "../support/mocks/graphql-relay-mock.ts";
+import {
+  buildCatalogSource,
+  type CatalogBundle,
+  type CatalogPki,
+  catalogIr,
+  catalogPki,
+} from "../support/catalog.ts";
+import {
+  type AuditEvent,
+  type GraphqlRelayMock,
+  startGraphqlRelayMock,
+} from "../support/mocks/graphql-relay-mock.ts";
 import type { RecordedRequest } from "../support/mocks/http-mock.ts";
 
 const ID = "generic-graphql-cursor";
@@ -69,7 +79,11 @@ describe(ID, () => {
     }
     // The API capped `first` at 50: hasNextPage, not a short page, ended the poll.
     const pages = mock.requests.slice(from);
-    expect(afters(from)).toEqual([null, mock.cursorOf(mock.events[49] as AuditEvent), mock.cursorOf(mock.events[99] as AuditEvent)]);
+    expect(afters(from)).toEqual([
+      null,
+      mock.cursorOf(mock.events[49] as AuditEvent),
+      mock.cursorOf(mock.events[99] as AuditEvent),
+    ]);
     for (const page of pages) {
       expect(page.status).toBe(200);
       expect(page.headers.authorization).toBe(`Bearer ${mock.token}`);
@@ -126,7 +140,9 @@ describe(ID, () => {
     mock.graphqlErrorNext(1, "Timeout on validation of query", 1);
     const failed = await bundle.run(["run", "--once"], env());
     expect(failed.code).not.toBe(0);
-    expect(failed.stderr).toContain("hook parseResponse threw Error: GraphQL error: Timeout on validation of query");
+    expect(failed.stderr).toContain(
+      "hook parseResponse threw Error: GraphQL error: Timeout on validation of query",
+    );
     // The first page was written; the cursor is stored only when a poll ends.
     expect(failed.lines.map((line) => line.event)).toEqual(added.slice(0, MAX_FIRST).map(selected));
     expect(await cursor()).toBe(stored);

@@ -33,7 +33,8 @@ export function validateOperation(
   variables: Readonly<Record<string, unknown>>,
 ): GraphqlError[] {
   const errors: GraphqlError[] = [];
-  const problem = (message: string) => errors.push({ message, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
+  const problem = (message: string) =>
+    errors.push({ message, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
   const visit = (fields: readonly QueryField[], typeName: string) => {
     const type = schema.types[typeName] ?? {};
     for (const field of fields) {
@@ -44,9 +45,12 @@ export function validateOperation(
         continue;
       }
       for (const [arg, value] of field.args) {
-        if (def.args?.[arg] === undefined) problem(`Unknown argument "${arg}" on field "${typeName}.${field.name}".`);
+        if (def.args?.[arg] === undefined)
+          problem(`Unknown argument "${arg}" on field "${typeName}.${field.name}".`);
         if ("variable" in value && !operation.variables.has(value.variable))
-          problem(`Variable "$${value.variable}" is not defined${operation.name ? ` by operation "${operation.name}"` : ""}.`);
+          problem(
+            `Variable "$${value.variable}" is not defined${operation.name ? ` by operation "${operation.name}"` : ""}.`,
+          );
       }
       const scalar = schema.scalars.has(def.type);
       if (scalar && field.selections !== undefined)
@@ -63,8 +67,15 @@ export function validateOperation(
     if (value === undefined || value === null) {
       if (definition.nonNull)
         errors.push(badInput(`Variable "$${name}" of required type "${definition.type}" was not provided.`));
-    } else if ((base === "Int" && !Number.isInteger(value)) || (base === "String" && typeof value !== "string"))
-      errors.push(badInput(`Variable "$${name}" got invalid value ${JSON.stringify(value)}; ${base} cannot represent it.`));
+    } else if (
+      (base === "Int" && !Number.isInteger(value)) ||
+      (base === "String" && typeof value !== "string")
+    )
+      errors.push(
+        badInput(
+          `Variable "$${name}" got invalid value ${JSON.stringify(value)}; ${base} cannot represent it.`,
+        ),
+      );
   }
   return errors;
 }
@@ -76,13 +87,13 @@ export function argumentsOf(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of field.args) {
-    const resolved = valueOf(value, variables);
+    const resolved = resolveValue(value, variables);
     if (resolved !== undefined) out[name] = resolved;
   }
   return out;
 }
 
-function valueOf(value: QueryValue, variables: Readonly<Record<string, unknown>>): unknown {
+function resolveValue(value: QueryValue, variables: Readonly<Record<string, unknown>>): unknown {
   return "variable" in value ? variables[value.variable] : value.literal;
 }
 

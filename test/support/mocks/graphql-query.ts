@@ -34,7 +34,8 @@ export interface QueryOperation {
 /** A query the parser refuses; the message is graphql-js's wording (`Syntax Error: …`). */
 export class QuerySyntaxError extends Error {}
 
-const TOKEN = /\s+|,|#[^\n\r]*|(\.\.\.|[!$():=[\]{}@|&])|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([_A-Za-z]\w*)|("(?:[^"\\\n\r]|\\.)*")/y;
+const TOKEN =
+  /\s+|,|#[^\n\r]*|(\.\.\.|[!$():=[\]{}@|&])|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([_A-Za-z]\w*)|("(?:[^"\\\n\r]|\\.)*")/y;
 
 type Token = { readonly kind: "punct" | "number" | "name" | "string"; readonly text: string };
 
@@ -44,7 +45,8 @@ function tokenize(text: string): Token[] {
   while (TOKEN.lastIndex < text.length) {
     const at = TOKEN.lastIndex;
     const match = TOKEN.exec(text);
-    if (match === null) throw new QuerySyntaxError(`Syntax Error: Unexpected character "${text.charAt(at)}".`);
+    if (match === null)
+      throw new QuerySyntaxError(`Syntax Error: Unexpected character "${text.charAt(at)}".`);
     const [, punct, number, name, string] = match;
     if (punct !== undefined) tokens.push({ kind: "punct", text: punct });
     else if (number !== undefined) tokens.push({ kind: "number", text: number });
@@ -147,13 +149,23 @@ class Parser {
     if (token.kind === "number") return { literal: Number(token.text) };
     if (token.kind === "string") return { literal: JSON.parse(token.text) };
     if (token.kind === "name")
-      return { literal: token.text === "true" ? true : token.text === "false" ? false : token.text === "null" ? null : token.text };
+      return {
+        literal:
+          token.text === "true"
+            ? true
+            : token.text === "false"
+              ? false
+              : token.text === "null"
+                ? null
+                : token.text,
+      };
     throw this.#unexpected(token);
   }
 
   #name(): string {
     const token = this.#next();
-    if (token.kind !== "name") throw new QuerySyntaxError(`Syntax Error: Expected Name, found "${token.text}".`);
+    if (token.kind !== "name")
+      throw new QuerySyntaxError(`Syntax Error: Expected Name, found "${token.text}".`);
     return token.text;
   }
 

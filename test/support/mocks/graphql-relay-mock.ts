@@ -89,11 +89,14 @@ const SCHEMA: Schema = {
 const ACTIONS = ["user.login", "repo.create", "team.add_member", "org.update_member", "oauth_app.create"];
 
 /** Starts the mock on 127.0.0.1 and resolves once it is listening. */
-export async function startGraphqlRelayMock(options: GraphqlRelayMockOptions = {}): Promise<GraphqlRelayMock> {
+export async function startGraphqlRelayMock(
+  options: GraphqlRelayMockOptions = {},
+): Promise<GraphqlRelayMock> {
   const api = new RelayApi(options);
   const ids = seededRandom((options.seed ?? 1) ^ 0x6e1a);
-  const server = await serveMock({ port: options.port, tls: options.tls, requestId: () => ids.hex(16) }, (r) =>
-    api.answer(r.method, r.url.pathname, r.headers, r.body),
+  const server = await serveMock(
+    { port: options.port, tls: options.tls, requestId: () => ids.hex(16) },
+    (r) => api.answer(r.method, r.url.pathname, r.headers, r.body),
   );
   return {
     url: server.url,
@@ -154,7 +157,8 @@ class RelayApi {
 
   answer(method: string, path: string, headers: Record<string, unknown>, text: string): MockReply {
     if (path !== "/graphql") return { status: 404, body: { message: "Not Found" } };
-    if (method !== "POST") return { status: 405, body: { message: "Method Not Allowed" }, headers: { allow: "POST" } };
+    if (method !== "POST")
+      return { status: 405, body: { message: "Method Not Allowed" }, headers: { allow: "POST" } };
     if (headers.authorization !== `Bearer ${this.token}`)
       return { status: 401, body: { message: "This endpoint requires you to be authenticated." } };
     let request: { query?: unknown; variables?: unknown };
@@ -168,7 +172,8 @@ class RelayApi {
     if (this.#errorSkip > 0) this.#errorSkip--;
     else {
       const injected = this.#errors.take();
-      if (injected !== undefined) return errorsReply([{ message: injected, extensions: { code: "INTERNAL" } }]);
+      if (injected !== undefined)
+        return errorsReply([{ message: injected, extensions: { code: "INTERNAL" } }]);
     }
     const variables = isObject(request.variables) ? request.variables : {};
     let operation: QueryOperation;
@@ -199,7 +204,10 @@ class RelayApi {
   ): { value: Record<string, unknown> } | { errors: GraphqlError[] } {
     const { first, after } = args;
     if (first === undefined || first === null)
-      return failed(`You must provide a \`first\` or \`last\` value to properly paginate the \`${key}\` connection.`, key);
+      return failed(
+        `You must provide a \`first\` or \`last\` value to properly paginate the \`${key}\` connection.`,
+        key,
+      );
     if (!Number.isInteger(first) || (first as number) < 0)
       return failed(`\`first\` on the \`${key}\` connection cannot be less than 0.`, key);
     let start = 0;
