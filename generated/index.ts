@@ -7,21 +7,22 @@ import { source as source3 } from "./andromeda-audit.ts";
 import { source as source4 } from "./okta-demo.ts";
 import { source as source5 } from "./gcp-cloud-logging.ts";
 import { source as source6 } from "./generic-cursor.ts";
-import { source as source7 } from "./generic-link-header.ts";
-import { source as source8 } from "./github-enterprise-audit-log.ts";
-import { source as source9 } from "./github-org-audit-log.ts";
-import { source as source10 } from "./gws-login-refresh-token.ts";
-import { source as source11 } from "./gws-login.ts";
-import { source as source12 } from "./gws-admin.ts";
-import { source as source13 } from "./gws-drive.ts";
-import { source as source14 } from "./gws-token.ts";
-import { source as source15 } from "./gws-saml.ts";
-import { source as source16 } from "./gws-user-accounts.ts";
-import { source as source17 } from "./okta-system-log-oauth.ts";
-import { source as source18 } from "./okta-system-log.ts";
-import { source as source19 } from "./slack-audit.ts";
-import { source as source20 } from "./tailscale-configuration.ts";
-import { source as source21 } from "./tailscale-network.ts";
+import { source as source7 } from "./generic-graphql-cursor.ts";
+import { source as source8 } from "./generic-link-header.ts";
+import { source as source9 } from "./github-enterprise-audit-log.ts";
+import { source as source10 } from "./github-org-audit-log.ts";
+import { source as source11 } from "./gws-login-refresh-token.ts";
+import { source as source12 } from "./gws-login.ts";
+import { source as source13 } from "./gws-admin.ts";
+import { source as source14 } from "./gws-drive.ts";
+import { source as source15 } from "./gws-token.ts";
+import { source as source16 } from "./gws-saml.ts";
+import { source as source17 } from "./gws-user-accounts.ts";
+import { source as source18 } from "./okta-system-log-oauth.ts";
+import { source as source19 } from "./okta-system-log.ts";
+import { source as source20 } from "./slack-audit.ts";
+import { source as source21 } from "./tailscale-configuration.ts";
+import { source as source22 } from "./tailscale-network.ts";
 
 export const global = {
   "logLevel": "info",
@@ -118,6 +119,7 @@ export const app: App = {
     source19,
     source20,
     source21,
+    source22,
   ],
   stores: { memory: memoryStore, sqlite: sqliteStore },
 };

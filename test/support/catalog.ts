@@ -4,7 +4,7 @@
  * environment differs from production: the source's own host placeholder points at a mock, and
  * `NODE_EXTRA_CA_CERTS` names the test CA, so HTTPS mocks are trusted without touching the source.
  * Catalog files have no `global:` block (but andromeda-audit.yaml, for `global.hooks`), so state is
- * SQLite at `./helr-state.db` in that directory.
+ * SQLite at `./helr-state.db` in that directory; a test adds one beside the file when it needs it.
  *
  * Two environment variables serve scripts/catalog-diff.mjs (the "byte-identical NDJSON before and
  * after" check); tests never set them. `HELR_CATALOG_ROOT` names another checkout whose
@@ -70,12 +70,19 @@ export function catalogPki(): CatalogPki {
 /**
  * Builds `sources/<file>` (a path relative to the repository root, e.g. `sources/okta-system-log.yaml`)
  * with `helrc build --strict`; throws with helrc's output when it does not build cleanly.
+ * `withFiles` (name → text) are written into the bundle's directory and built with it: the
+ * `global:` block a template leaves to the user's own config.
  */
-export async function buildCatalogSource(file: string, pki: CatalogPki): Promise<CatalogBundle> {
-  const dir = tempDir();
+export async function buildCatalogSource(
+  file: string,
+  pki: CatalogPki,
+  withFiles: Readonly<Record<string, string>> = {},
+): Promise<CatalogBundle> {
+  const dir = tempDir(withFiles);
   const bundle = join(dir, "helr.js");
   const root = process.env.HELR_CATALOG_ROOT ?? ROOT;
-  const build = ["build", "--strict", join(root, file), "-o", bundle];
+  const extra = Object.keys(withFiles).map((name) => join(dir, name));
+  const build = ["build", "--strict", join(root, file), ...extra, "-o", bundle];
   const built =
     root === ROOT
       ? await helrc(build, cleanEnv())
