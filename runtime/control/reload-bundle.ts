@@ -151,7 +151,10 @@ export interface SourceDiff {
   readonly running: readonly BoundSource[];
 }
 
-/** Compares specs (plain data, placeholders unexpanded) by deep equality. */
+/**
+ * Compares specs (plain data, placeholders unexpanded) by deep equality, leaving out `origin`:
+ * the same source built from a file of another name or place is the same source.
+ */
 export function diffSources(old: Pick<App, "sources">, next: Pick<App, "sources">): SourceDiff {
   const before = new Map(old.sources.map((s) => [s.spec.id, s]));
   const after = new Map(next.sources.map((s) => [s.spec.id, s]));
@@ -162,9 +165,9 @@ export function diffSources(old: Pick<App, "sources">, next: Pick<App, "sources"
   for (const [id, source] of after) {
     const was = before.get(id);
     if (was === undefined) added.push(id);
-    else if (isDeepStrictEqual(was.spec, source.spec)) unchanged.push(id);
+    else if (sameSpec(was, source)) unchanged.push(id);
     else changed.push(id);
-    running.push(was !== undefined && isDeepStrictEqual(was.spec, source.spec) ? was : source);
+    running.push(was !== undefined && sameSpec(was, source) ? was : source);
   }
   const removed = [...before.keys()].filter((id) => !after.has(id));
   const sorted = (ids: string[]) => ids.sort();
@@ -175,6 +178,10 @@ export function diffSources(old: Pick<App, "sources">, next: Pick<App, "sources"
     unchanged: sorted(unchanged),
     running,
   };
+}
+
+function sameSpec(a: BoundSource, b: BoundSource): boolean {
+  return isDeepStrictEqual({ ...a.spec, origin: "" }, { ...b.spec, origin: "" });
 }
 
 /**

@@ -1,0 +1,215 @@
+/**
+ * Reload of a rebuilt bundle in a running collector (docs/operations/reload.md): `helrc build`
+ * overwrites the bundle the process was started from, SIGHUP or `POST /api/v1/reload` makes the
+ * same process (same PID) poll the new set — a changed source resumes from its state, an added one
+ * starts, a removed one stops and keeps its state, an unchanged one keeps its schedule. Reloading in
+ * the middle of a backfill loses and repeats nothing. A bundle that does not load or whose config
+ * fails leaves the old one running: 500 {ok:false}, a log line and an audit line; 409 while a reload runs.
+ */
+import { copyFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanEnv, helrc, tempDir } from "../support/bundle.ts";
+import { call } from "../support/http-call.ts";
+import { type OktaMock, startOktaMock } from "../support/okta-mock.ts";
+import { freePort, type RunningBundle, startBundle, waitUntil } from "../support/running-bundle.ts";
+import { runBundle } from "./cli-support.ts";
+
+const TOKEN = "okta-reload-7a6b5c4d3e2f";
+const API_TOKEN = "api-reload-1f2e3d4c5b6a";
+const EVENTS = 3000;
+
+/** One Okta source; `limit` small so a backfill takes many pages (and several polls of 20 pages). */
+function source(id: string, extra = ""): string {
+  return `  ${id}:
+    url: "\${OKTA_URL}/api/v1/logs"
+    auth:
+      type: bearer
+      token_env: OKTA_TOKEN
+      prefix: SSWS
+    query_params:
+      limit: 10
+    pagination:
+      strategy: link_header
+      rel: next
+      max_pages: 20
+    schedule:
+      interval_secs: 1
+      jitter_secs: 0
+    transform:
+      timestamp_field: published
+      id_field: uuid
+${extra}`;
+}
+
+function config(port: number, sources: string, extraGlobal = ""): string {
+  return `global:
+  log_level: info
+  state:
+    backend: sqlite
+    path: "./state.db"
+  api:
+    enabled: true
+    port: ${port}
+    auth:
+      token_env: HELR_API_TOKEN
+  audit:
+    enabled: true
+${extraGlobal}sources:
+${sources}`;
+}
+
+/** Builds `yaml` over `bundle` (the file the running process was started from). */
+async function build(dir: string, yaml: string, bundle: string): Promise<void> {
+  const file = join(dir, `helr-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, yaml);
+  const out = join(dir, "next.js");
+  const built = await helrc(["build", file, "-o", out]);
+  expect(built.stderr).not.toMatch(/ error HLR\d+/);
+  expect(built.code).toBe(0);
+  // `helrc build -o` onto the running file, as an operator does (copy: one write of the whole file).
+  copyFileSync(out, bundle);
+}
+
+/** Output lines per source label: the uuids written, in order. */
+function written(stdout: string): Map<string, string[]> {
+  const bySource = new Map<string, string[]>();
+  for (const line of stdout.split("\n")) {
+    if (line.trim() === "") continue;
+    const parsed = JSON.parse(line) as { source: string; event: { uuid: string } };
+    const list = bySource.get(parsed.source) ?? [];
+    list.push(parsed.event.uuid);
+    bySource.set(parsed.source, list);
+  }
+  return bySource;
+}
+
+let mock: OktaMock;
+beforeAll(async () => {
+  mock = await startOktaMock({ token: TOKEN, events: EVENTS, seed: 23 });
+});
+afterAll(async () => mock?.close());
+
+describe("reload of a rebuilt bundle", () => {
+  let dir: string;
+  let bundle: string;
+  let port: number;
+  let run: RunningBundle;
+  const api = (path: string, method = "GET") =>
+    call(`http://127.0.0.1:${port}${path}`, { method, headers: { authorization: `Bearer ${API_TOKEN}` } });
+  const lines = () => run.stderr().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+
+  beforeAll(async () => {
+    port = await freePort();
+    dir = tempDir();
+    bundle = join(dir, "helr.js");
+    await build(dir, config(port, source("okta") + source("steady") + source("legacy")), bundle);
+    const env = cleanEnv({ OKTA_URL: mock.url, OKTA_TOKEN: TOKEN, HELR_API_TOKEN: API_TOKEN, HELR_LOG_LEVEL: "info" });
+    run = startBundle(bundle, ["run"], dir, env);
+  }, 120_000);
+  afterAll(async () => {
+    await run?.stop();
+  });
+
+  it("SIGHUP in the middle of a backfill: same PID, the new set polled, nothing lost or repeated", async () => {
+    const pid = run.child.pid;
+    // Mid-backfill: some of okta's events are out, far from all.
+    await waitUntil("okta's backfill under way", () => {
+      const n = written(run.stdout()).get("okta")?.length ?? 0;
+      return n >= 300 ? true : undefined;
+    });
+    const before = written(run.stdout());
+    expect(before.get("okta")?.length ?? 0).toBeLessThan(EVENTS);
+    // okta changed (a header), steady unchanged, legacy removed, added new.
+    await build(
+      dir,
+      config(port, source("okta", '    headers:\n      X-Rebuilt: "2"\n') + source("steady") + source("added")),
+      bundle,
+    );
+    run.child.kill("SIGHUP");
+    const applied = await waitUntil("the reload applied", () => lines().find((l) => l.msg === "reload: applied"));
+    expect(applied).toMatchObject({
+      trigger: "sighup",
+      added: ["added"],
+      removed: ["legacy"],
+      changed: ["okta"],
+      unchanged: ["steady"],
+      restart_needed: [],
+    });
+    expect(lines().some((l) => l.msg === "audit: config reloaded" && l.trigger === "sighup")).toBe(true);
+    expect(run.child.pid).toBe(pid);
+    expect(run.child.exitCode).toBeNull();
+    const sources = await api("/api/v1/sources");
+    expect(Object.keys((sources.json as { sources: object }).sources).sort()).toEqual(["added", "okta", "steady"]);
+    // Every source finishes its backfill: each event exactly once per source.
+    const done = await waitUntil(
+      "every backfill complete",
+      () => {
+        const w = written(run.stdout());
+        return ["okta", "steady", "added"].every((id) => (w.get(id)?.length ?? 0) >= EVENTS) ? w : undefined;
+      },
+      120_000,
+    );
+    const all = mock.events.map((e) => e.uuid);
+    for (const id of ["okta", "steady", "added"]) {
+      const ids = done.get(id) ?? [];
+      expect(new Set(ids).size, `${id}: no event repeated`).toBe(ids.length);
+      expect(ids, `${id}: every event, in order`).toEqual(all);
+    }
+    // The changed source's requests after the reload carry the new header and resumed, not restarted.
+    const rebuilt = mock.requests.filter((r) => r.headers["x-rebuilt"] === "2");
+    expect(rebuilt.length).toBeGreaterThan(0);
+    expect(rebuilt[0]?.query.after).toBeDefined();
+    // The removed source stopped: no line after its last one; its state is kept (read below).
+    const legacy = done.get("legacy") ?? [];
+    expect(new Set(legacy).size).toBe(legacy.length);
+    expect(legacy.length).toBeLessThan(EVENTS);
+  }, 180_000);
+
+  it("POST /api/v1/reload: an unloadable bundle is refused with 500 and the old set keeps running", async () => {
+    writeFileSync(bundle, "#!/usr/bin/env node\nthis is not javascript {");
+    const refused = await api("/api/v1/reload", "POST");
+    expect(refused.status).toBe(500);
+    expect(refused.json).toMatchObject({ ok: false, error: expect.stringMatching(/does not compile/) });
+    await waitUntil("the rejection audited", () =>
+      lines().find((l) => l.msg === "audit: reload rejected" && l.trigger === "api" && l.remote),
+    );
+    expect(lines().some((l) => /reload rejected, the running sources are unchanged/.test(l.msg))).toBe(true);
+    // Still polling the same set: new events reach every source.
+    mock.addEvents(5);
+    await waitUntil("the new events written by the old set", () => {
+      const w = written(run.stdout());
+      return ["okta", "steady", "added"].every((id) => (w.get(id)?.length ?? 0) >= EVENTS + 5) ? true : undefined;
+    });
+  }, 60_000);
+
+  it("a bundle whose config fails is refused; two reloads at once: one runs, the other gets 409", async () => {
+    await build(dir, config(port, source("okta", '    headers:\n      X-Key: "${UNSET_RELOAD_VAR}"\n')), bundle);
+    const failed = await api("/api/v1/reload", "POST");
+    expect(failed.status).toBe(500);
+    expect(failed.json).toMatchObject({ ok: false, error: expect.stringMatching(/UNSET_RELOAD_VAR/) });
+    await build(dir, config(port, source("okta") + source("steady") + source("added")), bundle);
+    const both = await Promise.all([api("/api/v1/reload", "POST"), api("/api/v1/reload", "POST")]);
+    const statuses = both.map((b) => b.status).sort();
+    expect(statuses).toEqual([200, 409]);
+    expect(both.find((b) => b.status === 409)?.json).toEqual({ ok: false, error: "a reload is already running" });
+    // okta was rebuilt without its header: changed again; nothing else.
+    expect(both.find((b) => b.status === 200)?.json).toMatchObject({
+      ok: true,
+      changed: ["okta"],
+      unchanged: ["added", "steady"],
+      added: [],
+      removed: [],
+    });
+    expect(run.stderr()).not.toContain(TOKEN);
+    expect(run.stderr()).not.toContain(API_TOKEN);
+  }, 60_000);
+
+  it("after the run: the removed source's state is still in the store", async () => {
+    expect(await run.stop()).toBe(0);
+    const exported = await runBundle(bundle, ["state", "export"], dir, cleanEnv({}));
+    expect(exported.code).toBe(0);
+    const state = JSON.parse(exported.stdout) as Record<string, Record<string, string>>;
+    expect(Object.keys(state).sort()).toEqual(expect.arrayContaining(["legacy", "okta", "steady", "added"]));
+  });
+});
