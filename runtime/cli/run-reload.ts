@@ -29,6 +29,8 @@ export interface ReloaderDeps {
   /** Called with the new app and its polled sources after they were applied. */
   readonly applied: (app: App, sources: readonly BoundSource[]) => void;
   readonly log: Logger;
+  /** Loads and validates the bundle file; default `loadBundleApp` (tests pass apps directly). */
+  readonly load?: (path: string) => Promise<App>;
 }
 
 /**
@@ -79,11 +81,14 @@ export class BundleReloader {
     let diff: SourceDiff;
     try {
       if (this.#deps.stopping()) throw new Error("the collector is shutting down");
-      next = await loadBundleApp(bundlePath);
+      next = await (this.#deps.load ?? loadBundleApp)(bundlePath);
       diff = this.#check(next);
     } catch (error) {
       const reason = redactSecrets((error as Error).message);
-      log.warn({ ...context, bundle: bundlePath }, `reload rejected, the running sources are unchanged: ${reason}`);
+      log.warn(
+        { ...context, bundle: bundlePath },
+        `reload rejected, the running sources are unchanged: ${reason}`,
+      );
       auditReloadRejected(bundlePath, reason, trigger.via, trigger.remote);
       return { ok: false, error: reason };
     }

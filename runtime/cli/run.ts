@@ -164,7 +164,10 @@ export async function runCommand(
     }
     // A triggered poll takes the same path as a scheduled one (replica gate, slots, lock).
     triggered = (id) =>
-      polled.get(id)?.poll().then((r) => r ?? new Error(`source "${id}": not polled by this replica`));
+      polled
+        .get(id)
+        ?.poll()
+        .then((r) => r ?? new Error(`source "${id}": not polled by this replica`));
     const tracked = observed;
     if (reloadable && context.bundlePath !== undefined) {
       reloader = new BundleReloader({
