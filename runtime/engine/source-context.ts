@@ -5,15 +5,22 @@ import { DedupeWindow } from "./dedupe.ts";
 import type { PageContext } from "./page-lines.ts";
 import type { PollDeps } from "./types.ts";
 
-/** What a source keeps between polls in one process: its dedupe window, filters and sender. */
+/**
+ * What a source keeps between polls in one process: its dedupe window, filters and sender. The
+ * window is the only part read from the state store; it is loaded on the first poll, and again
+ * whenever a poll runs under another lease than the load did (`PollDeps.leaseToken`).
+ */
 export interface SourceContext {
   readonly spec: SourceSpec;
   readonly page: PageContext;
   readonly send: HttpSend;
   /** Sender for token-endpoint requests. */
   readonly tokenSend: HttpSend;
-  /** Loads the persisted dedupe window once per process. */
-  loadDedupe(state: Readonly<Record<string, string>>): void;
+  /**
+   * Loads the persisted dedupe window from `state` (what the poll read from the store): once
+   * per process, or once per lease when `leaseToken` is set.
+   */
+  loadDedupe(state: Readonly<Record<string, string>>, leaseToken?: number): void;
   /** State changes persisting ids first emitted by a page. */
   dedupeChanges(newIds: readonly string[]): Record<string, string | null>;
 }
@@ -31,7 +38,8 @@ export function sourceContext(source: BoundSource, deps: PollDeps): SourceContex
 
 function createContext(spec: SourceSpec, deps: PollDeps): SourceContext {
   const dedupe = spec.dedupe ? new DedupeWindow(spec.dedupe.capacity) : undefined;
-  let loaded = false;
+  /** The lease token the window was loaded under (undefined: without replicas); unset until loaded. */
+  let loaded: { readonly token: number | undefined } | undefined;
   return {
     spec,
     send: deps.http,
@@ -43,10 +51,10 @@ function createContext(spec: SourceSpec, deps: PollDeps): SourceContext {
       dedupe,
       now: deps.now,
     },
-    loadDedupe(state) {
-      if (loaded || !dedupe) return;
+    loadDedupe(state, leaseToken) {
+      if (!dedupe || (loaded !== undefined && loaded.token === leaseToken)) return;
       dedupe.load(state);
-      loaded = true;
+      loaded = { token: leaseToken };
     },
     dedupeChanges(newIds) {
       return dedupe ? dedupe.commitChanges(newIds) : {};

@@ -28,6 +28,13 @@ export interface PollDeps {
   readonly now: () => Date;
   /** Set on SIGTERM/SIGINT: the current page finishes and is checkpointed, then the pass ends. */
   readonly stopping: () => boolean;
+  /**
+   * With `global.replicas`: the token of the lease this poll runs under (it grows with every
+   * acquisition). When it differs from the one the source's in-memory state was loaded under,
+   * another replica may have committed in between, so that state (the dedupe window) is
+   * loaded from the store again. Unset without replicas: the state is loaded once per process.
+   */
+  readonly leaseToken?: number;
 }
 
 export interface PollSummary {

@@ -93,7 +93,10 @@ function replicaOf(store: StateStore, stop: AbortSignal, http: HttpSend): Replic
     close: async () => {},
   };
   const deps = pollDeps({ store: replicas.store, sink, http });
-  const gated = replicas.gate((p: { source: BoundSource; deps: PollDeps }) => pollSource(p.source, p.deps), stop);
+  const gated = replicas.gate(
+    (p: { source: BoundSource; deps: PollDeps }) => pollSource(p.source, p.deps),
+    stop,
+  );
   return { store, replicas, source, written, poll: () => gated({ source, deps }) };
 }
 
