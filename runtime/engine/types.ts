@@ -31,8 +31,9 @@ export interface PollDeps {
   /**
    * With `global.replicas`: the token of the lease this poll runs under (it grows with every
    * acquisition). When it differs from the one the source's in-memory state was loaded under,
-   * another replica may have committed in between, so that state (the dedupe window) is
-   * loaded from the store again. Unset without replicas: the state is loaded once per process.
+   * another replica may have polled and committed in between, so that state is renewed: the
+   * dedupe window loaded from the store again, cached credentials dropped (SourceContext).
+   * Unset without replicas: the window is loaded once per process.
    */
   readonly leaseToken?: number;
 }
