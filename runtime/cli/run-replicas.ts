@@ -31,7 +31,9 @@ export interface Replicas {
   /**
    * The scheduler's poll, limited to held sources: it waits until this replica holds the
    * source (returns at once when `stop` aborts first), polls under a signal that aborts when
-   * the lease ends, and keeps the keeper from handing the source over mid-poll.
+   * the lease ends and with the lease's token (`PollDeps.leaseToken`: a poll under a new lease
+   * reloads the source's dedupe window, which another replica may have changed meanwhile), and
+   * keeps the keeper from handing the source over mid-poll.
    */
   gate<P extends Polled, R>(poll: (p: P) => Promise<R>, stop: AbortSignal): (p: P) => Promise<R | undefined>;
   /**
@@ -98,7 +100,7 @@ export function startReplicas(
     keeper,
     gate: (poll, stopGate) => async (p) => {
       const id = p.source.spec.id;
-      const lease = await heldSignal(keeper, waiters, id, stopGate);
+      const lease = await heldLease(keeper, waiters, id, stopGate);
       if (lease === undefined) return undefined;
       busy.add(id);
       try {
@@ -135,11 +137,21 @@ function checkSettings(app: App, settings: ReplicasSpec, store: StateStore, log:
   for (const p of problems) log.warn({ path: p.path }, p.message);
 }
 
-/** The poll's requests and waits end when the lease does. */
-function underLease(deps: PollDeps, lease: AbortSignal): PollDeps {
-  const signal = deps.signal ? AbortSignal.any([deps.signal, lease]) : lease;
-  const waitSignal = deps.waitSignal ? AbortSignal.any([deps.waitSignal, lease]) : signal;
-  return { ...deps, signal, waitSignal };
+/** A lease this replica holds: aborted when it ends, and its token. */
+interface HeldLease {
+  readonly ended: AbortSignal;
+  readonly token: number;
+}
+
+/**
+ * The poll's requests and waits end when the lease does, and it carries the lease's token: a
+ * poll under a new lease (this replica took the source, maybe back from another one that
+ * committed meanwhile) reloads the source's in-memory state from the store.
+ */
+function underLease(deps: PollDeps, lease: HeldLease): PollDeps {
+  const signal = deps.signal ? AbortSignal.any([deps.signal, lease.ended]) : lease.ended;
+  const waitSignal = deps.waitSignal ? AbortSignal.any([deps.waitSignal, lease.ended]) : signal;
+  return { ...deps, signal, waitSignal, leaseToken: lease.token };
 }
 
 /** Renews the lease before every checkpoint: a lease is renewed at least once per page. */
@@ -153,15 +165,17 @@ function renewingStore(store: StateStore, keeper: LeaseKeeper): StateStore {
   };
 }
 
-async function heldSignal(
+/** The source's lease once this replica holds it; undefined when `stop` aborts first. */
+async function heldLease(
   keeper: LeaseKeeper,
   waiters: Map<string, Set<() => void>>,
   sourceId: string,
   stop: AbortSignal,
-): Promise<AbortSignal | undefined> {
+): Promise<HeldLease | undefined> {
   while (!stop.aborted) {
-    const signal = keeper.signalFor(sourceId);
-    if (signal !== undefined) return signal;
+    const ended = keeper.signalFor(sourceId);
+    const token = keeper.tokenFor(sourceId);
+    if (ended !== undefined && token !== undefined) return { ended, token };
     await new Promise<void>((resolve) => {
       const set = waiters.get(sourceId) ?? new Set();
       waiters.set(sourceId, set);

@@ -8,16 +8,23 @@ import { RecentIds } from "./recent-ids.ts";
 export const DEDUPE_PREFIX = "dedupe.";
 
 export class DedupeWindow {
-  private readonly ids: RecentIds;
-  private readonly segments: Array<{ key: string; count: number }> = [];
+  private ids: RecentIds;
+  private segments: Array<{ key: string; count: number }> = [];
   private nextSeq = 1;
 
   constructor(private readonly capacity: number) {
     this.ids = new RecentIds(capacity);
   }
 
-  /** Rebuilds the window from stored segments, oldest first. */
+  /**
+   * Replaces the window with the stored segments, oldest first: whatever it held before (ids,
+   * segments, the next segment number) is dropped, so loading again after another replica
+   * committed gives exactly the stored window.
+   */
   load(state: Readonly<Record<string, string>>): void {
+    this.ids = new RecentIds(this.capacity);
+    this.segments = [];
+    this.nextSeq = 1;
     const keys = Object.keys(state)
       .filter((k) => k.startsWith(DEDUPE_PREFIX))
       .sort();

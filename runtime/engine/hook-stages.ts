@@ -182,6 +182,11 @@ function runnerFor(source: BoundSource, resolved: ResolvedRequest, deps: PollDep
   return started;
 }
 
+/** Forgets the source's cached getAuth result: the next poll calls getAuth again. */
+export function forgetHookAuth(source: BoundSource): void {
+  cachedAuth.delete(source);
+}
+
 /** getAuth's result, reused for `auth_cache_ttl_secs` (a null result is never cached). */
 async function authFor(
   source: BoundSource,

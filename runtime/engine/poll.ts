@@ -38,7 +38,7 @@ export async function pollSource(source: BoundSource, deps: PollDeps): Promise<P
   const context = sourceContext(source, deps);
   const resolved = resolveRequest(spec, deps.env);
   const stored = await deps.store.read(spec.id);
-  context.loadDedupe(stored);
+  context.startPoll(stored, deps.leaseToken);
   const pass = new Pass(source, resolved, stored, deps);
   const fetcher = new PageFetcher(source, context, resolved, deps);
   const checkpoints = new Checkpointer(source, deps);

@@ -28,6 +28,14 @@ export interface PollDeps {
   readonly now: () => Date;
   /** Set on SIGTERM/SIGINT: the current page finishes and is checkpointed, then the pass ends. */
   readonly stopping: () => boolean;
+  /**
+   * With `global.replicas`: the token of the lease this poll runs under (it grows with every
+   * acquisition). When it differs from the one the source's in-memory state was loaded under,
+   * another replica may have polled and committed in between, so that state is renewed: the
+   * dedupe window loaded from the store again, cached credentials dropped (SourceContext).
+   * Unset without replicas: the window is loaded once per process.
+   */
+  readonly leaseToken?: number;
 }
 
 export interface PollSummary {
