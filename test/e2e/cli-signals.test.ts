@@ -81,3 +81,44 @@ describe("a second signal", () => {
     }
   });
 });
+
+describe("SIGHUP and SIGUSR1 where they do nothing", () => {
+  it.each([
+    ["--once", ["run", "--once", "--state-path", "state-hup.db"]],
+    ["replay", ["run", "--replay-dir", "recorded-hup"]],
+  ])("under %s: logged, the run goes on, every event written, exit 0", async (mode, args) => {
+    const proxy = await holdingProxy(mock.url);
+    const dir = join(built.dir, `hup-${mode.replace(/\W/g, "")}`);
+    mkdirSync(dir);
+    try {
+      if (mode === "replay") {
+        // A recording to replay (its pages come from disk, the proxy is never asked).
+        const recorded = await runBundle(
+          built.bundle,
+          ["run", "--once", "--record-dir", "recorded-hup", "--state-path", "rec.db"],
+          dir,
+          cleanEnv({ OKTA_URL: mock.url, OKTA_TOKEN: TOKEN }),
+        );
+        expect(recorded.code).toBe(0);
+      }
+      const held = mode === "replay" ? undefined : proxy.hold(2);
+      const run = start(proxy.url, args, dir);
+      let out = "";
+      run.child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      // Continuous replay runs until stopped; it has written the recording once here.
+      if (held) await held;
+      else await until(() => uuids(out).length >= mock.events.length, "the replayed events");
+      run.child.kill("SIGHUP");
+      await until(() => /SIGHUP: cached tokens dropped/.test(run.stderr()), "the SIGHUP line");
+      run.child.kill("SIGUSR1");
+      await until(() => /SIGUSR1/.test(run.stderr()), "the SIGUSR1 line");
+      proxy.release();
+      if (mode === "replay") run.child.kill("SIGTERM");
+      expect(await run.exit).toBe(0);
+      expect(run.stderr()).toMatch(new RegExp(`no reload under ${mode === "replay" ? "replay" : "--once"}`));
+      expect(uuids(out).slice(0, mock.events.length)).toEqual(mock.events.map((e) => e.uuid));
+    } finally {
+      await proxy.close();
+    }
+  });
+});

@@ -103,14 +103,24 @@ describe("reload of a rebuilt bundle", () => {
   let run: RunningBundle;
   const api = (path: string, method = "GET") =>
     call(`http://127.0.0.1:${port}${path}`, { method, headers: { authorization: `Bearer ${API_TOKEN}` } });
-  const lines = () => run.stderr().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  const lines = () =>
+    run
+      .stderr()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l));
 
   beforeAll(async () => {
     port = await freePort();
     dir = tempDir();
     bundle = join(dir, "helr.js");
     await build(dir, config(port, source("okta") + source("steady") + source("legacy")), bundle);
-    const env = cleanEnv({ OKTA_URL: mock.url, OKTA_TOKEN: TOKEN, HELR_API_TOKEN: API_TOKEN, HELR_LOG_LEVEL: "info" });
+    const env = cleanEnv({
+      OKTA_URL: mock.url,
+      OKTA_TOKEN: TOKEN,
+      HELR_API_TOKEN: API_TOKEN,
+      HELR_LOG_LEVEL: "info",
+    });
     run = startBundle(bundle, ["run"], dir, env);
   }, 120_000);
   afterAll(async () => {
@@ -122,7 +132,10 @@ describe("reload of a rebuilt bundle", () => {
     // okta changed (a header), steady unchanged, legacy removed, added new.
     const install = await prepare(
       dir,
-      config(port, source("okta", '    headers:\n      X-Rebuilt: "2"\n') + source("steady") + source("added")),
+      config(
+        port,
+        source("okta", '    headers:\n      X-Rebuilt: "2"\n') + source("steady") + source("added"),
+      ),
       bundle,
     );
     // Mid-backfill: some of okta's events are out, far from all (the first poll is still running).
@@ -131,8 +144,11 @@ describe("reload of a rebuilt bundle", () => {
       return n >= 200 ? true : undefined;
     });
     install();
+    const hupAt = Date.now();
     run.child.kill("SIGHUP");
-    const applied = await waitUntil("the reload applied", () => lines().find((l) => l.msg === "reload: applied"));
+    const applied = await waitUntil("the reload applied", () =>
+      lines().find((l) => l.msg === "reload: applied"),
+    );
     expect(applied).toMatchObject({
       trigger: "sighup",
       added: ["added"],
@@ -141,16 +157,31 @@ describe("reload of a rebuilt bundle", () => {
       unchanged: ["steady"],
       restart_needed: [],
     });
-    expect(lines().some((l) => l.msg === "audit: config reloaded" && l.trigger === "sighup")).toBe(true);
+    // The audit trail: the start-up load (not lost before the logger exists), credential reads
+    // with their kind, and the reload with its trigger; never the token.
+    const audits = lines().filter((l) => l.audit === true);
+    expect(audits[0]).toMatchObject({ msg: "audit: config loaded", path: expect.stringMatching(/\.yaml$/) });
+    expect(audits.some((l) => l.msg === "audit: credential accessed" && l.source === "okta" && l.kind)).toBe(
+      true,
+    );
+    expect(audits.some((l) => l.msg === "audit: config reloaded" && l.trigger === "sighup")).toBe(true);
+    expect(JSON.stringify(audits)).not.toContain(TOKEN);
     expect(run.child.pid).toBe(pid);
     // The backfill was in flight: okta's and legacy's polls ended at a page boundary for the reload.
     const stopped = lines().filter((l) => l.msg === "poll complete" && l.stopReason === "shutdown");
     expect(stopped.map((l) => l.sourceId).sort()).toEqual(["legacy", "okta"]);
     const cut = written(run.stdout()).get("okta")?.length ?? 0;
     expect(cut).toBeLessThan(EVENTS);
+    console.info(
+      `reload-run: applied ${Date.now() - hupAt} ms after SIGHUP; okta cut at ${cut}/${EVENTS} events`,
+    );
     expect(run.child.exitCode).toBeNull();
     const sources = await api("/api/v1/sources");
-    expect(Object.keys((sources.json as { sources: object }).sources).sort()).toEqual(["added", "okta", "steady"]);
+    expect(Object.keys((sources.json as { sources: object }).sources).sort()).toEqual([
+      "added",
+      "okta",
+      "steady",
+    ]);
     // Every source finishes its backfill: each event exactly once per source.
     const done = await waitUntil(
       "every backfill complete",
@@ -189,12 +220,18 @@ describe("reload of a rebuilt bundle", () => {
     mock.addEvents(5);
     await waitUntil("the new events written by the old set", () => {
       const w = written(run.stdout());
-      return ["okta", "steady", "added"].every((id) => (w.get(id)?.length ?? 0) >= EVENTS + 5) ? true : undefined;
+      return ["okta", "steady", "added"].every((id) => (w.get(id)?.length ?? 0) >= EVENTS + 5)
+        ? true
+        : undefined;
     });
   }, 60_000);
 
   it("a bundle whose config fails is refused; two reloads at once: one runs, the other gets 409", async () => {
-    await build(dir, config(port, source("okta", '    headers:\n      X-Key: "${UNSET_RELOAD_VAR}"\n')), bundle);
+    await build(
+      dir,
+      config(port, source("okta", '    headers:\n      X-Key: "${UNSET_RELOAD_VAR}"\n')),
+      bundle,
+    );
     const failed = await api("/api/v1/reload", "POST");
     expect(failed.status).toBe(500);
     expect(failed.json).toMatchObject({ ok: false, error: expect.stringMatching(/UNSET_RELOAD_VAR/) });
@@ -202,7 +239,10 @@ describe("reload of a rebuilt bundle", () => {
     const both = await Promise.all([api("/api/v1/reload", "POST"), api("/api/v1/reload", "POST")]);
     const statuses = both.map((b) => b.status).sort();
     expect(statuses).toEqual([200, 409]);
-    expect(both.find((b) => b.status === 409)?.json).toEqual({ ok: false, error: "a reload is already running" });
+    expect(both.find((b) => b.status === 409)?.json).toEqual({
+      ok: false,
+      error: "a reload is already running",
+    });
     // okta was rebuilt without its header: changed again; nothing else.
     expect(both.find((b) => b.status === 200)?.json).toMatchObject({
       ok: true,

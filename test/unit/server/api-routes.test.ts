@@ -215,7 +215,14 @@ describe("REST API /api/v1", () => {
     expect(poll.status).toBe(503);
     const reload = await call(`${server.url}/api/v1/reload`, { method: "POST", headers: auth });
     expect(reload.status).toBe(503);
-    const applied = { ok: true, added: ["s2"], removed: [], changed: ["s1"], unchanged: ["s0"], restart_needed: [] } as const;
+    const applied = {
+      ok: true,
+      added: ["s2"],
+      removed: [],
+      changed: ["s1"],
+      unchanged: ["s0"],
+      restart_needed: [],
+    } as const;
     const answers = ["busy", { ok: false, error: "bundle does not load" }, applied] as const;
     let n = 0;
     const second = await serve({ reload: async () => answers[n++] ?? applied });
