@@ -92,7 +92,8 @@ export class BundleReloader {
       auditReloadRejected(bundlePath, reason, trigger.via, trigger.remote);
       return { ok: false, error: reason };
     }
-    const restartNeeded = diffGlobal(this.#app, next).filter((key) => key !== "reload");
+    // `reload` is read at each reload; `hooks` is applied by restarting the hooks sources (#check).
+    const restartNeeded = diffGlobal(this.#app, next).filter((key) => key !== "reload" && key !== "hooks");
     await this.#apply(next, diff);
     const summary = {
       added: diff.added,
@@ -130,18 +131,30 @@ export class BundleReloader {
         `with global.replicas every replica must poll the same set of sources, and this reload changes it (${what}): roll the new bundle out by restarting the replicas one by one; a reload can only change sources`,
       );
     }
-    if (next.global.reload?.restartSourcesOnSighup === true) {
-      // Every source starts afresh from the new bundle: new breaker, tokens and connections.
-      const changed = [...diff.changed, ...diff.unchanged].sort();
-      return { ...diff, changed, unchanged: [], running: pick(next) };
-    }
-    return diff;
+    // global.hooks (timeouts, memory, network) is bound into each hooks source: those restart.
+    const restartAll = next.global.reload?.restartSourcesOnSighup === true;
+    const hooksChanged = diffGlobal(this.#app, next).includes("hooks");
+    const restart = diff.unchanged.filter(
+      (id) => restartAll || (hooksChanged && this.#deps.sources.get(id)?.prepared.source.hooks !== undefined),
+    );
+    if (restart.length === 0) return diff;
+    // They start afresh from the new bundle: new breaker, tokens, connections and sandbox.
+    const fresh = new Map(pick(next).map((s) => [s.spec.id, s]));
+    return {
+      ...diff,
+      changed: [...diff.changed, ...restart].sort(),
+      unchanged: diff.unchanged.filter((id) => !restart.includes(id)),
+      running: diff.running.map((s) => (restart.includes(s.spec.id) ? (fresh.get(s.spec.id) ?? s) : s)),
+    };
   }
 
   async #apply(next: App, diff: SourceDiff): Promise<void> {
     const { sources } = this.#deps;
     for (const id of diff.unchanged) sources.get(id)?.prepared.source.auth?.reset?.();
-    await sources.retire([...diff.removed, ...diff.changed]);
+    const retiring = [...diff.removed, ...diff.changed];
+    if (retiring.length > 0)
+      this.#deps.log.info({ sources: retiring }, "reload: stopping sources after their page in flight");
+    await sources.retire(retiring);
     const starting = new Set([...diff.added, ...diff.changed]);
     const fresh = diff.running.filter((s) => starting.has(s.spec.id));
     await sources.add(fresh);

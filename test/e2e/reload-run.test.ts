@@ -12,17 +12,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv, helrc, tempDir } from "../support/bundle.ts";
 import { call } from "../support/http-call.ts";
 import { type OktaMock, startOktaMock } from "../support/okta-mock.ts";
-import { freePort, type RunningBundle, startBundle, waitUntil } from "../support/running-bundle.ts";
-import { runBundle } from "./cli-support.ts";
+import { freePort, type RunningBundle, sample, startBundle, waitUntil } from "../support/running-bundle.ts";
+import { holdingProxy, runBundle } from "./cli-support.ts";
 
 const TOKEN = "okta-reload-7a6b5c4d3e2f";
 const API_TOKEN = "api-reload-1f2e3d4c5b6a";
 const EVENTS = 5000;
+/** The page of okta's and legacy's first poll that is in flight when the reload comes. */
+const PAGE_HELD = 25;
 
 /** One Okta source; `limit` small so a backfill is one long poll of many pages. */
-function source(id: string, extra = ""): string {
+function source(id: string, extra = "", origin = "OKTA_URL"): string {
   return `  ${id}:
-    url: "\${OKTA_URL}/api/v1/logs"
+    url: "\${${origin}}/api/v1/logs"
     auth:
       type: bearer
       token_env: OKTA_TOKEN
@@ -45,6 +47,9 @@ ${extra}`;
 function config(port: number, sources: string, extraGlobal = ""): string {
   return `global:
   log_level: info
+  metrics:
+    enabled: true
+    port: ${port + 1}
   state:
     backend: sqlite
     path: "./state.db"
@@ -101,6 +106,9 @@ describe("reload of a rebuilt bundle", () => {
   let bundle: string;
   let port: number;
   let run: RunningBundle;
+  let oktaProxy: Awaited<ReturnType<typeof holdingProxy>>;
+  let legacyProxy: Awaited<ReturnType<typeof holdingProxy>>;
+  let held: Promise<void>[];
   const api = (path: string, method = "GET") =>
     call(`http://127.0.0.1:${port}${path}`, { method, headers: { authorization: `Bearer ${API_TOKEN}` } });
   const lines = () =>
@@ -114,9 +122,22 @@ describe("reload of a rebuilt bundle", () => {
     port = await freePort();
     dir = tempDir();
     bundle = join(dir, "helr.js");
-    await build(dir, config(port, source("okta") + source("steady") + source("legacy")), bundle);
+    // okta and legacy go through proxies that can hold a page, so the reload finds them mid-poll.
+    oktaProxy = await holdingProxy(mock.url);
+    legacyProxy = await holdingProxy(mock.url);
+    held = [oktaProxy.hold(PAGE_HELD), legacyProxy.hold(PAGE_HELD)];
+    await build(
+      dir,
+      config(
+        port,
+        source("okta", "", "OKTA_HELD_URL") + source("steady") + source("legacy", "", "LEGACY_URL"),
+      ),
+      bundle,
+    );
     const env = cleanEnv({
       OKTA_URL: mock.url,
+      OKTA_HELD_URL: oktaProxy.url,
+      LEGACY_URL: legacyProxy.url,
       OKTA_TOKEN: TOKEN,
       HELR_API_TOKEN: API_TOKEN,
       HELR_LOG_LEVEL: "info",
@@ -125,6 +146,8 @@ describe("reload of a rebuilt bundle", () => {
   }, 120_000);
   afterAll(async () => {
     await run?.stop();
+    await oktaProxy?.close();
+    await legacyProxy?.close();
   });
 
   it("SIGHUP in the middle of a backfill: same PID, the new set polled, nothing lost or repeated", async () => {
@@ -134,18 +157,23 @@ describe("reload of a rebuilt bundle", () => {
       dir,
       config(
         port,
-        source("okta", '    headers:\n      X-Rebuilt: "2"\n') + source("steady") + source("added"),
+        source("okta", '    headers:\n      X-Rebuilt: "2"\n', "OKTA_HELD_URL") +
+          source("steady") +
+          source("added"),
       ),
       bundle,
     );
-    // Mid-backfill: some of okta's events are out, far from all (the first poll is still running).
-    await waitUntil("okta's backfill under way", () => {
-      const n = written(run.stdout()).get("okta")?.length ?? 0;
-      return n >= 200 ? true : undefined;
-    });
+    // Mid-backfill: okta's and legacy's page 25 is on its way (held by the proxies).
+    await Promise.all(held);
     install();
     const hupAt = Date.now();
     run.child.kill("SIGHUP");
+    // The reload waits for those pages: they arrive, are written and checkpointed, then both stop.
+    await waitUntil("the retiring sources named", () =>
+      lines().find((l) => l.msg === "reload: stopping sources after their page in flight"),
+    );
+    oktaProxy.release();
+    legacyProxy.release();
     const applied = await waitUntil("the reload applied", () =>
       lines().find((l) => l.msg === "reload: applied"),
     );
@@ -170,10 +198,11 @@ describe("reload of a rebuilt bundle", () => {
     // The backfill was in flight: okta's and legacy's polls ended at a page boundary for the reload.
     const stopped = lines().filter((l) => l.msg === "poll complete" && l.stopReason === "shutdown");
     expect(stopped.map((l) => l.sourceId).sort()).toEqual(["legacy", "okta"]);
-    const cut = written(run.stdout()).get("okta")?.length ?? 0;
-    expect(cut).toBeLessThan(EVENTS);
+    // Exactly the held page was the last one of the old passes: 25 pages of 10 events each.
+    const cutAt = stopped.map((l) => l.events as number);
+    expect(cutAt).toEqual([PAGE_HELD * 10, PAGE_HELD * 10]);
     console.info(
-      `reload-run: applied ${Date.now() - hupAt} ms after SIGHUP; okta cut at ${cut}/${EVENTS} events`,
+      `reload-run: applied ${Date.now() - hupAt} ms after SIGHUP; okta and legacy stopped after ${cutAt} events`,
     );
     expect(run.child.exitCode).toBeNull();
     const sources = await api("/api/v1/sources");
@@ -197,14 +226,17 @@ describe("reload of a rebuilt bundle", () => {
       expect(new Set(ids).size, `${id}: no event repeated`).toBe(ids.length);
       expect(ids, `${id}: every event, in order`).toEqual(all);
     }
-    // The changed source's requests after the reload carry the new header and resumed, not restarted.
+    // The changed source's requests after the reload carry the new header and resumed after the
+    // held page (its `after` is the last event of page 25), not from the start.
     const rebuilt = mock.requests.filter((r) => r.headers["x-rebuilt"] === "2");
     expect(rebuilt.length).toBeGreaterThan(0);
-    expect(rebuilt[0]?.query.after).toBeDefined();
+    expect(rebuilt[0]?.query.after).toBe(mock.events[PAGE_HELD * 10 - 1]?.uuid);
+    // Metrics follow the new set: the added source is a configured one, with every event counted.
+    const metrics = (await call(`http://127.0.0.1:${port + 1}/metrics`, {})).text;
+    expect(sample(metrics, 'helr_events_emitted_total{source="added"}')).toBe(EVENTS);
+    expect(sample(metrics, 'helr_poll_interval_seconds{source="added"}')).toBe(1);
     // The removed source stopped: no line after its last one; its state is kept (read below).
-    const legacy = done.get("legacy") ?? [];
-    expect(new Set(legacy).size).toBe(legacy.length);
-    expect(legacy.length).toBeLessThan(EVENTS);
+    expect(done.get("legacy")).toEqual(all.slice(0, PAGE_HELD * 10));
   }, 180_000);
 
   it("POST /api/v1/reload: an unloadable bundle is refused with 500 and the old set keeps running", async () => {
@@ -235,7 +267,11 @@ describe("reload of a rebuilt bundle", () => {
     const failed = await api("/api/v1/reload", "POST");
     expect(failed.status).toBe(500);
     expect(failed.json).toMatchObject({ ok: false, error: expect.stringMatching(/UNSET_RELOAD_VAR/) });
-    await build(dir, config(port, source("okta") + source("steady") + source("added")), bundle);
+    await build(
+      dir,
+      config(port, source("okta", "", "OKTA_HELD_URL") + source("steady") + source("added")),
+      bundle,
+    );
     const both = await Promise.all([api("/api/v1/reload", "POST"), api("/api/v1/reload", "POST")]);
     const statuses = both.map((b) => b.status).sort();
     expect(statuses).toEqual([200, 409]);

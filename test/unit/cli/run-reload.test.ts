@@ -167,6 +167,28 @@ describe("BundleReloader", () => {
     await t.stop();
   });
 
+  it("a changed global.hooks restarts the sources with hooks, and leaves the others", async () => {
+    const plain = fake("plain");
+    const hooked = { ...fake("hooked"), hooks: {} as never };
+    const hookedNext = { ...fake("hooked"), hooks: {} as never };
+    const t = setup([plain, hooked], {
+      app: app([plain, hooked], { global: { hooks: { timeoutMs: 5000 } } as never }),
+      next: () => app([fake("plain"), hookedNext], { global: { hooks: { timeoutMs: 1000 } } as never }),
+    });
+    await t.sources.add([plain, hooked]);
+    t.sources.schedule();
+    const outcome = await t.reloader.reload({ via: "sighup" });
+    expect(outcome).toMatchObject({
+      ok: true,
+      changed: ["hooked"],
+      unchanged: ["plain"],
+      restart_needed: [],
+    });
+    expect(t.sources.get("hooked")?.prepared.source).toBe(hookedNext);
+    expect(t.sources.get("plain")?.prepared.source).toBe(plain);
+    await t.stop();
+  });
+
   it("refuses another helrc version, sources added under replicas, a failing load and a reload during shutdown", async () => {
     const keep = fake("keep");
     const cases: Array<[Partial<ReloaderDeps> & { next: () => App }, RegExp]> = [
