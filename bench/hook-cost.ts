@@ -63,12 +63,18 @@ const cases: Record<string, () => unknown> = {
   "host: bytes → text (hookResponse)": () => hookResponse(response),
   "host: JSON.parse of the page": () => JSON.parse(text),
   "copy the page text into QuickJS": () => vm.newString(text).dispose(),
+  "copy the page bytes into QuickJS": () => quickjs.newString(vm, text, body)?.dispose(),
   "QuickJS: JSON.parse of the page": () => evaluate("globalThis.page = JSON.parse(pageText)"),
   "QuickJS: map to {ts, event, meta}": () => evaluate(`globalThis.mapped = page.map(${MAP})`),
   "QuickJS: JSON.stringify of the events": () => evaluate("globalThis.encoded = JSON.stringify(mapped)"),
   "copy the result out of QuickJS": () => {
     const handle = vm.getProp(vm.global, "encoded");
     vm.getString(handle);
+    handle.dispose();
+  },
+  "read the result out of QuickJS's heap": () => {
+    const handle = vm.getProp(vm.global, "encoded");
+    quickjs.readString(vm, handle);
     handle.dispose();
   },
   "host: JSON.parse of the result": () => JSON.parse(resultJson),

@@ -11,7 +11,7 @@ import {
 import { HOOK_ERROR_CODES, HookError } from "./errors.ts";
 import { allowedHostSet, hostAllowed } from "./fetch-policy.ts";
 import type { HookFetchOptions } from "./host-requests.ts";
-import { createHookSandbox, type HookLog, type HookSandbox } from "./sandbox.ts";
+import { type BodyArgument, createHookSandbox, type HookLog, type HookSandbox } from "./sandbox.ts";
 import {
   type AuthResult,
   checkAuth,
@@ -118,14 +118,16 @@ class Runner implements HookRunner {
   }
 
   parseResponse(input: HookContextInput, response: HookResponseInput) {
-    const { head, bodyText } = hookResponse(response);
-    return this.#run("parseResponse", [this.#ctx(input), head], { at: 1, text: bodyText }, checkEvents);
+    const { head, bodyText, bodyBytes } = hookResponse(response);
+    const body = { at: 1, text: bodyText, bytes: bodyBytes };
+    return this.#run("parseResponse", [this.#ctx(input), head], body, checkEvents);
   }
 
   async getNextPage(input: HookContextInput, request: HookRequest, response: HookResponseInput) {
-    const { head, bodyText } = hookResponse(response);
+    const { head, bodyText, bodyBytes } = hookResponse(response);
     const args = [this.#ctx(input), request, head];
-    const result = await this.#run("getNextPage", args, { at: 2, text: bodyText }, checkNextPage);
+    const body = { at: 2, text: bodyText, bytes: bodyBytes };
+    const result = await this.#run("getNextPage", args, body, checkNextPage);
     this.#checkHost("getNextPage", result?.url);
     return result;
   }
@@ -145,7 +147,7 @@ class Runner implements HookRunner {
   async #run<T>(
     hook: HookName,
     args: readonly unknown[],
-    body: { at: number; text: string } | undefined,
+    body: BodyArgument | undefined,
     check: (value: unknown) => T,
   ): Promise<T | undefined> {
     if (!this.sandbox.hooks.has(hook)) return undefined;

@@ -34,6 +34,8 @@ export interface BodyArgument {
   /** Index of the argument object that receives `body`. */
   readonly at: number;
   readonly text: string;
+  /** `text`'s UTF-8 when the caller has it (a valid UTF-8 body): copied into the VM as it is. */
+  readonly bytes?: Uint8Array | undefined;
 }
 
 /** One source's compiled hook script, evaluated once, its hooks called many times. */
@@ -181,7 +183,7 @@ class Sandbox implements HookSandbox {
     let rebuild = false;
     try {
       vm.deadline(deadline, now);
-      let step: VmStep = vm.begin(hook, argsJson, body?.at, body?.text);
+      let step: VmStep = vm.begin(hook, argsJson, body?.at, body?.text, body?.bytes);
       while (step.kind === "pending") {
         if (!requests?.busy) throw stalled(this.#failures, hook);
         if (!(await arrivesBefore(requests, deadline - now()))) {
