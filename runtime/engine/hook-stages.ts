@@ -96,8 +96,10 @@ export async function hookStages(
           const events = await runner.parseResponse(await ctx(), received.response);
           if (events === undefined) return declarative.extract(received, request);
           const extraction = { events: events.map((event) => extracted(event, deps.now)) };
-          // A declarative paginator after a hook-parsed page still reads the body (cursor, has_more).
-          const document = defined.has("getNextPage") ? undefined : parsedOrUndefined(received.response.body);
+          // A declarative paginator after a hook-parsed page may still read the body (cursor,
+          // has_more); one that reads only headers and the URL (link_header, offset…) does not.
+          const readsBody = !defined.has("getNextPage") && source.paginator.readsBody;
+          const document = readsBody ? parsedOrUndefined(received.response.body) : undefined;
           return {
             lines: new PageLines(context.page, extraction, received.response, { collect: collects }),
             document,
