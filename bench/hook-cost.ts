@@ -9,6 +9,7 @@
  */
 import type { QuickJSContext } from "quickjs-emscripten-core";
 import { hookResponse } from "../runtime/hooks/contract.ts";
+import { eventTexts } from "../runtime/hooks/event-spans.ts";
 import { newQuickJS } from "../runtime/hooks/quickjs.ts";
 import { createHookRunner } from "../runtime/hooks/runner.ts";
 import { checkEvents } from "../runtime/hooks/shape.ts";
@@ -79,6 +80,7 @@ const cases: Record<string, () => unknown> = {
   },
   "host: JSON.parse of the result": () => JSON.parse(resultJson),
   "host: shape check (checkEvents)": () => checkEvents(JSON.parse(resultJson)),
+  "host: each event's text in the result": () => eventTexts(resultJson),
 };
 
 const samples = new Map<string, number[]>(Object.keys(cases).map((name) => [name, []]));

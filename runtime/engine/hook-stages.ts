@@ -16,7 +16,7 @@ import { rememberSecret } from "../config/secret-registry.ts";
 import type { ExtractedEvent } from "../extract/events.ts";
 import type { HookContextInput } from "../hooks/contract.ts";
 import { MIN_MEMORY_LIMIT_MB } from "../hooks/quickjs.ts";
-import type { HookEventRecord, HookRunner } from "../hooks/runner.ts";
+import { type HookEventRecord, type HookRunner, hookEventText } from "../hooks/runner.ts";
 import type { AuthResult, HookEvent, NextPage } from "../hooks/shape.ts";
 import { type PageRequest, withBodyFields, withQuery } from "../paginate/types.ts";
 import type { JsonValue } from "../spec.ts";
@@ -213,7 +213,7 @@ function extracted(event: HookEvent, now: () => Date): ExtractedEvent {
   const meta = event.meta;
   return {
     value: event.event,
-    raw: JSON.stringify(event.event ?? null),
+    raw: hookEventText(event) ?? JSON.stringify(event.event ?? null),
     chosen: {
       ts: event.ts !== undefined && event.ts !== "" ? event.ts : now().toISOString(),
       ...(meta?.id !== undefined && meta.id !== "" ? { id: String(meta.id) } : {}),

@@ -1,6 +1,7 @@
 import { redactValues } from "../http/redact.ts";
 import type { Logger } from "../log.ts";
 import { HOOK_ERROR_CODES, HookError } from "./errors.ts";
+import { eventTexts } from "./event-spans.ts";
 import {
   awaitTimeout,
   callFailure,
@@ -44,6 +45,15 @@ export interface HookSandbox {
   readonly hooks: ReadonlySet<HookName>;
   /** Calls a hook with JSON arguments and returns its JSON result (undefined for `undefined`). */
   call(hook: HookName, args: readonly unknown[], body?: BodyArgument): Promise<unknown>;
+  /**
+   * Calls parseResponse as {@link call} does, and also returns each returned item's `event` as
+   * the JSON text `JSON.stringify` gives for it (undefined where the item has none), taken from
+   * the result's own encoding so the host need not encode the events again.
+   */
+  callEvents(
+    args: readonly unknown[],
+    body?: BodyArgument,
+  ): Promise<{ readonly value: unknown; readonly texts: readonly (string | undefined)[] }>;
   /** The sandbox's WebAssembly memory in bytes (0 before it starts or after close): for metrics. */
   memoryBytes(): number;
   /** Frees the QuickJS instance; later calls fail with HELR_HOOK_CLOSED. */
@@ -109,7 +119,17 @@ class Sandbox implements HookSandbox {
   call(hook: HookName, args: readonly unknown[], body?: BodyArgument): Promise<unknown> {
     return this.#serial(async () => {
       const vm = await this.#ensure(hook);
-      return this.#run(vm, hook, JSON.stringify(args), body);
+      return this.#run(vm, hook, JSON.stringify(args), body, (json) => JSON.parse(json));
+    });
+  }
+
+  callEvents(args: readonly unknown[], body?: BodyArgument) {
+    const hook = "parseResponse";
+    return this.#serial(async () => {
+      const vm = await this.#ensure(hook);
+      const decode = (json: string) => ({ value: JSON.parse(json) as unknown, texts: eventTexts(json) });
+      const result = await this.#run(vm, hook, JSON.stringify(args), body, decode);
+      return result ?? { value: undefined, texts: [] };
     });
   }
 
@@ -173,7 +193,13 @@ class Sandbox implements HookSandbox {
     return defined;
   }
 
-  async #run(vm: HookVm, hook: HookName, argsJson: string, body: BodyArgument | undefined): Promise<unknown> {
+  async #run<T>(
+    vm: HookVm,
+    hook: HookName,
+    argsJson: string,
+    body: BodyArgument | undefined,
+    decode: (json: string) => T,
+  ): Promise<T | undefined> {
     const now = performance.now.bind(performance);
     const deadline = now() + this.#options.limits.timeoutMs;
     const fetch = this.#options.fetch;
@@ -196,7 +222,7 @@ class Sandbox implements HookSandbox {
         rebuild = step.failure.kind === "interrupted" || step.failure.kind === "memory";
         throw callFailure(this.#failures, hook, step.failure);
       }
-      return step.json === undefined ? undefined : JSON.parse(step.json);
+      return step.json === undefined ? undefined : decode(step.json);
     } catch (error) {
       if (error instanceof HookError) throw error;
       this.#discard(true);
