@@ -9,6 +9,7 @@
  */
 import type { QuickJSContext } from "quickjs-emscripten-core";
 import { hookResponse } from "../runtime/hooks/contract.ts";
+import { eventTexts } from "../runtime/hooks/event-spans.ts";
 import { newQuickJS } from "../runtime/hooks/quickjs.ts";
 import { createHookRunner } from "../runtime/hooks/runner.ts";
 import { checkEvents } from "../runtime/hooks/shape.ts";
@@ -63,6 +64,7 @@ const cases: Record<string, () => unknown> = {
   "host: bytes → text (hookResponse)": () => hookResponse(response),
   "host: JSON.parse of the page": () => JSON.parse(text),
   "copy the page text into QuickJS": () => vm.newString(text).dispose(),
+  "copy the page bytes into QuickJS": () => quickjs.newString(vm, text, body)?.dispose(),
   "QuickJS: JSON.parse of the page": () => evaluate("globalThis.page = JSON.parse(pageText)"),
   "QuickJS: map to {ts, event, meta}": () => evaluate(`globalThis.mapped = page.map(${MAP})`),
   "QuickJS: JSON.stringify of the events": () => evaluate("globalThis.encoded = JSON.stringify(mapped)"),
@@ -71,8 +73,14 @@ const cases: Record<string, () => unknown> = {
     vm.getString(handle);
     handle.dispose();
   },
+  "read the result out of QuickJS's heap": () => {
+    const handle = vm.getProp(vm.global, "encoded");
+    quickjs.readString(vm, handle);
+    handle.dispose();
+  },
   "host: JSON.parse of the result": () => JSON.parse(resultJson),
   "host: shape check (checkEvents)": () => checkEvents(JSON.parse(resultJson)),
+  "host: each event's text in the result": () => eventTexts(resultJson),
 };
 
 const samples = new Map<string, number[]>(Object.keys(cases).map((name) => [name, []]));

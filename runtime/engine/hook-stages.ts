@@ -16,7 +16,7 @@ import { rememberSecret } from "../config/secret-registry.ts";
 import type { ExtractedEvent } from "../extract/events.ts";
 import type { HookContextInput } from "../hooks/contract.ts";
 import { MIN_MEMORY_LIMIT_MB } from "../hooks/quickjs.ts";
-import type { HookEventRecord, HookRunner } from "../hooks/runner.ts";
+import { type HookEventRecord, type HookRunner, hookEventText } from "../hooks/runner.ts";
 import type { AuthResult, HookEvent, NextPage } from "../hooks/shape.ts";
 import { type PageRequest, withBodyFields, withQuery } from "../paginate/types.ts";
 import type { JsonValue } from "../spec.ts";
@@ -96,8 +96,10 @@ export async function hookStages(
           const events = await runner.parseResponse(await ctx(), received.response);
           if (events === undefined) return declarative.extract(received, request);
           const extraction = { events: events.map((event) => extracted(event, deps.now)) };
-          // A declarative paginator after a hook-parsed page still reads the body (cursor, has_more).
-          const document = defined.has("getNextPage") ? undefined : parsedOrUndefined(received.response.body);
+          // A declarative paginator after a hook-parsed page may still read the body (cursor,
+          // has_more); one that reads only headers and the URL (link_header, offset…) does not.
+          const readsBody = !defined.has("getNextPage") && source.paginator.readsBody;
+          const document = readsBody ? parsedOrUndefined(received.response.body) : undefined;
           return {
             lines: new PageLines(context.page, extraction, received.response, { collect: collects }),
             document,
@@ -216,7 +218,7 @@ function extracted(event: HookEvent, now: () => Date): ExtractedEvent {
   const meta = event.meta;
   return {
     value: event.event,
-    raw: JSON.stringify(event.event ?? null),
+    raw: hookEventText(event) ?? JSON.stringify(event.event ?? null),
     chosen: {
       ts: event.ts !== undefined && event.ts !== "" ? event.ts : now().toISOString(),
       ...(meta?.id !== undefined && meta.id !== "" ? { id: String(meta.id) } : {}),

@@ -2,6 +2,7 @@
  * The shapes a hook receives (the Rust Helr's docs/hooks.md, kept so its scripts run unchanged):
  * `ctx`, the `request` getNextPage sees, and the `response` of parseResponse and getNextPage.
  */
+import { isUtf8 } from "node:buffer";
 import type { Env } from "../config/env.ts";
 import type { JsonValue } from "../spec.ts";
 
@@ -92,8 +93,15 @@ export function hookContext(input: HookContextInput, allowedEnv: readonly string
   };
 }
 
-/** The response's status and headers for a hook, and its body as text (decoded as UTF-8, lossily). */
-export function hookResponse(response: HookResponseInput): { head: HookResponseHead; bodyText: string } {
+/**
+ * The response's status and headers for a hook, and its body as text (decoded as UTF-8, lossily);
+ * `bodyBytes` is the body itself when it is valid UTF-8 (so exactly `bodyText`'s UTF-8).
+ */
+export function hookResponse(response: HookResponseInput): {
+  head: HookResponseHead;
+  bodyText: string;
+  bodyBytes?: Uint8Array;
+} {
   const headers = Object.create(null) as Record<string, string>;
   for (const [name, values] of response.headers) {
     const last = values[values.length - 1];
@@ -104,5 +112,6 @@ export function hookResponse(response: HookResponseInput): { head: HookResponseH
     typeof body === "string"
       ? body
       : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
-  return { head: { status: response.status, headers: { ...headers } }, bodyText };
+  const head = { status: response.status, headers: { ...headers } };
+  return typeof body !== "string" && isUtf8(body) ? { head, bodyText, bodyBytes: body } : { head, bodyText };
 }

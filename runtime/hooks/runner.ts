@@ -11,7 +11,7 @@ import {
 import { HOOK_ERROR_CODES, HookError } from "./errors.ts";
 import { allowedHostSet, hostAllowed } from "./fetch-policy.ts";
 import type { HookFetchOptions } from "./host-requests.ts";
-import { createHookSandbox, type HookLog, type HookSandbox } from "./sandbox.ts";
+import { type BodyArgument, createHookSandbox, type HookLog, type HookSandbox } from "./sandbox.ts";
 import {
   type AuthResult,
   checkAuth,
@@ -78,6 +78,16 @@ export interface HookRunner {
   close(): Promise<void>;
 }
 
+const EVENT_TEXTS = new WeakMap<HookEvent, string>();
+
+/**
+ * The JSON text of a parseResponse event's `event` — what `JSON.stringify(event.event ?? null)`
+ * gives — when the sandbox's encoding of the result provided it; undefined otherwise.
+ */
+export function hookEventText(event: HookEvent): string | undefined {
+  return EVENT_TEXTS.get(event);
+}
+
 /** Creates the sandbox for a source (evaluating its script) and wraps it in the typed contract. */
 export async function createHookRunner(script: HookScript, options: HookRunnerOptions): Promise<HookRunner> {
   const allowedHosts = allowedHostSet(options.allowedHosts);
@@ -118,14 +128,27 @@ class Runner implements HookRunner {
   }
 
   parseResponse(input: HookContextInput, response: HookResponseInput) {
-    const { head, bodyText } = hookResponse(response);
-    return this.#run("parseResponse", [this.#ctx(input), head], { at: 1, text: bodyText }, checkEvents);
+    const { head, bodyText, bodyBytes } = hookResponse(response);
+    const body = { at: 1, text: bodyText, bytes: bodyBytes };
+    return this.#parse([this.#ctx(input), head], body);
+  }
+
+  async #parse(args: readonly unknown[], body: BodyArgument): Promise<readonly HookEvent[] | undefined> {
+    if (!this.sandbox.hooks.has("parseResponse")) return undefined;
+    const { value, texts } = await this.sandbox.callEvents(args, body);
+    const events = this.#check("parseResponse", value, checkEvents);
+    events?.forEach((event, index) => {
+      const text = texts[index];
+      if (text !== undefined) EVENT_TEXTS.set(event, text);
+    });
+    return events;
   }
 
   async getNextPage(input: HookContextInput, request: HookRequest, response: HookResponseInput) {
-    const { head, bodyText } = hookResponse(response);
+    const { head, bodyText, bodyBytes } = hookResponse(response);
     const args = [this.#ctx(input), request, head];
-    const result = await this.#run("getNextPage", args, { at: 2, text: bodyText }, checkNextPage);
+    const body = { at: 2, text: bodyText, bytes: bodyBytes };
+    const result = await this.#run("getNextPage", args, body, checkNextPage);
     this.#checkHost("getNextPage", result?.url);
     return result;
   }
@@ -145,11 +168,14 @@ class Runner implements HookRunner {
   async #run<T>(
     hook: HookName,
     args: readonly unknown[],
-    body: { at: number; text: string } | undefined,
+    body: BodyArgument | undefined,
     check: (value: unknown) => T,
   ): Promise<T | undefined> {
     if (!this.sandbox.hooks.has(hook)) return undefined;
-    const value = await this.sandbox.call(hook, args, body);
+    return this.#check(hook, await this.sandbox.call(hook, args, body), check);
+  }
+
+  #check<T>(hook: HookName, value: unknown, check: (value: unknown) => T): T {
     try {
       return check(value);
     } catch (error) {

@@ -1,6 +1,7 @@
 import { redactValues } from "../http/redact.ts";
 import type { Logger } from "../log.ts";
 import { HOOK_ERROR_CODES, HookError } from "./errors.ts";
+import { eventTexts } from "./event-spans.ts";
 import {
   awaitTimeout,
   callFailure,
@@ -34,6 +35,8 @@ export interface BodyArgument {
   /** Index of the argument object that receives `body`. */
   readonly at: number;
   readonly text: string;
+  /** `text`'s UTF-8 when the caller has it (a valid UTF-8 body): copied into the VM as it is. */
+  readonly bytes?: Uint8Array | undefined;
 }
 
 /** One source's compiled hook script, evaluated once, its hooks called many times. */
@@ -42,6 +45,15 @@ export interface HookSandbox {
   readonly hooks: ReadonlySet<HookName>;
   /** Calls a hook with JSON arguments and returns its JSON result (undefined for `undefined`). */
   call(hook: HookName, args: readonly unknown[], body?: BodyArgument): Promise<unknown>;
+  /**
+   * Calls parseResponse as {@link call} does, and also returns each returned item's `event` as
+   * the JSON text `JSON.stringify` gives for it (undefined where the item has none), taken from
+   * the result's own encoding so the host need not encode the events again.
+   */
+  callEvents(
+    args: readonly unknown[],
+    body?: BodyArgument,
+  ): Promise<{ readonly value: unknown; readonly texts: readonly (string | undefined)[] }>;
   /** The sandbox's WebAssembly memory in bytes (0 before it starts or after close): for metrics. */
   memoryBytes(): number;
   /** Frees the QuickJS instance; later calls fail with HELR_HOOK_CLOSED. */
@@ -107,7 +119,17 @@ class Sandbox implements HookSandbox {
   call(hook: HookName, args: readonly unknown[], body?: BodyArgument): Promise<unknown> {
     return this.#serial(async () => {
       const vm = await this.#ensure(hook);
-      return this.#run(vm, hook, JSON.stringify(args), body);
+      return this.#run(vm, hook, JSON.stringify(args), body, (json) => JSON.parse(json));
+    });
+  }
+
+  callEvents(args: readonly unknown[], body?: BodyArgument) {
+    const hook = "parseResponse";
+    return this.#serial(async () => {
+      const vm = await this.#ensure(hook);
+      const decode = (json: string) => ({ value: JSON.parse(json) as unknown, texts: eventTexts(json) });
+      const result = await this.#run(vm, hook, JSON.stringify(args), body, decode);
+      return result ?? { value: undefined, texts: [] };
     });
   }
 
@@ -171,7 +193,13 @@ class Sandbox implements HookSandbox {
     return defined;
   }
 
-  async #run(vm: HookVm, hook: HookName, argsJson: string, body: BodyArgument | undefined): Promise<unknown> {
+  async #run<T>(
+    vm: HookVm,
+    hook: HookName,
+    argsJson: string,
+    body: BodyArgument | undefined,
+    decode: (json: string) => T,
+  ): Promise<T | undefined> {
     const now = performance.now.bind(performance);
     const deadline = now() + this.#options.limits.timeoutMs;
     const fetch = this.#options.fetch;
@@ -181,7 +209,7 @@ class Sandbox implements HookSandbox {
     let rebuild = false;
     try {
       vm.deadline(deadline, now);
-      let step: VmStep = vm.begin(hook, argsJson, body?.at, body?.text);
+      let step: VmStep = vm.begin(hook, argsJson, body?.at, body?.text, body?.bytes);
       while (step.kind === "pending") {
         if (!requests?.busy) throw stalled(this.#failures, hook);
         if (!(await arrivesBefore(requests, deadline - now()))) {
@@ -194,7 +222,7 @@ class Sandbox implements HookSandbox {
         rebuild = step.failure.kind === "interrupted" || step.failure.kind === "memory";
         throw callFailure(this.#failures, hook, step.failure);
       }
-      return step.json === undefined ? undefined : JSON.parse(step.json);
+      return step.json === undefined ? undefined : decode(step.json);
     } catch (error) {
       if (error instanceof HookError) throw error;
       this.#discard(true);

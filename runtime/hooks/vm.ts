@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
 import { PRELUDE_FILE, SCRIPT_FILE } from "./location.ts";
 import { hookTable, PRELUDE } from "./prelude.ts";
@@ -111,12 +112,15 @@ export class HookVm {
     return undefined;
   }
 
-  /** Calls a hook with JSON arguments; the argument at `bodyAt` gets `body` parsed from `bodyText`. */
-  begin(hook: HookName, argsJson: string, bodyAt = -1, bodyText = ""): VmStep {
+  /**
+   * Calls a hook with JSON arguments; the argument at `bodyAt` gets `body` parsed from `bodyText`
+   * (`bodyBytes`, when given, is that text's UTF-8, copied as it is).
+   */
+  begin(hook: HookName, argsJson: string, bodyAt = -1, bodyText = "", bodyBytes?: Uint8Array): VmStep {
     this.end();
     this.#quickjs.resetRefusals();
     const ctx = this.#context;
-    const args = this.#strings([hook, argsJson, bodyText]);
+    const args = this.#strings([hook, argsJson, bodyText], bodyBytes);
     if (args === undefined) return { kind: "failed", failure: TOO_BIG };
     args.splice(2, 0, ctx.newNumber(bodyAt));
     const result = this.#method("invoke", ...args);
@@ -149,7 +153,9 @@ export class HookVm {
     // Reading the string back allocates its UTF-8 copy inside the instance: probe for it first.
     const length = isText ? (this.#context.getLength(encoded.value) ?? 0) : 0;
     const json =
-      isText && this.#quickjs.reserve(length + 1) ? this.#context.getString(encoded.value) : undefined;
+      isText && this.#quickjs.reserve(length + 1)
+        ? this.#quickjs.readString(this.#context, encoded.value)
+        : undefined;
     encoded.value.dispose();
     if (isText && json === undefined) return { kind: "failed", failure: TOO_BIG };
     return { kind: "done", json };
@@ -218,18 +224,27 @@ export class HookVm {
     return api.value;
   }
 
-  /** Copies strings into the VM, each only after probing that it fits; undefined when one does not. */
-  #strings(texts: readonly string[]): QuickJSHandle[] | undefined {
+  /**
+   * Copies strings into the VM, each only after probing that it fits; undefined when one does not.
+   * `lastBytes`, when given, is the last text's UTF-8.
+   */
+  #strings(texts: readonly string[], lastBytes?: Uint8Array): QuickJSHandle[] | undefined {
     const handles: QuickJSHandle[] = [];
-    for (const text of texts) {
+    const fail = (): undefined => {
+      for (const handle of handles) handle.dispose();
+      return undefined;
+    };
+    for (const [index, text] of texts.entries()) {
+      const bytes = index === texts.length - 1 ? lastBytes : undefined;
       // QuickJS keeps a string in one byte per character unless one needs two; scanning for that
-      // only pays off for large strings.
-      const wide = text.length < 65_536 || /[\u0100-\uffff]/.test(text);
-      if (!this.#quickjs.reserve(Buffer.byteLength(text) + 1, (wide ? 2 : 1) * text.length + 64)) {
-        for (const handle of handles) handle.dispose();
-        return undefined;
-      }
-      handles.push(this.#context.newString(text));
+      // only pays off for large strings (and ASCII bytes, the usual body, need no scan).
+      const wide =
+        text.length < 65_536 || (!(bytes !== undefined && isAscii(bytes)) && /[\u0100-\uffff]/.test(text));
+      const utf8 = bytes?.byteLength ?? Buffer.byteLength(text);
+      if (!this.#quickjs.reserve(utf8 + 1, (wide ? 2 : 1) * text.length + 64)) return fail();
+      const handle = this.#quickjs.newString(this.#context, text, bytes);
+      if (handle === undefined) return fail();
+      handles.push(handle);
     }
     return handles;
   }

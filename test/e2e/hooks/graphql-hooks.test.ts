@@ -79,3 +79,65 @@ describe("a GraphQL source paged by hooks, in the built bundle", () => {
     expect(skips).toEqual([0, 3, 6, 7]);
   });
 });
+
+describe("a parseResponse hook with declarative paging, in the built bundle", () => {
+  const PARSE = `function parseResponse(ctx, response) {
+  return response.body.items.map((e) => ({ ts: e.time, event: e, meta: { id: e.id } }));
+}
+`;
+  const page = (n: number) => NODES.slice(n * 3, n * 3 + 3);
+  let paged: MockServer;
+  beforeAll(async () => {
+    paged = await serveMock({ requestId: () => "req" }, (request: MockRequest) => {
+      const { url } = request;
+      if (url.pathname === "/cursor") {
+        const at = Number(url.searchParams.get("cursor") ?? 0);
+        const more = at < 2;
+        return { status: 200, body: { items: page(at), ...(more ? { next: String(at + 1) } : {}) } };
+      }
+      const at = Number(url.searchParams.get("page") ?? 0);
+      const headers: Record<string, string> =
+        at < 2 ? { link: `<${paged.url}/linked?page=${at + 1}>; rel="next"` } : {};
+      return { status: 200, headers, body: { items: page(at) } };
+    });
+  });
+  afterAll(async () => {
+    await paged?.close();
+  });
+
+  async function run(path: string, pagination: string[]) {
+    const yaml = [
+      "global:",
+      "  hooks: { enabled: true, timeout_secs: 2 }",
+      "  state: { path: ./state.db }",
+      "sources:",
+      "  paged:",
+      `    url: ${paged.url}${path}`,
+      "    pagination:",
+      ...pagination.map((line) => `      ${line}`),
+      "    hooks:",
+      "      script: ./parse.js",
+    ].join("\n");
+    const at = tempDir({ "helr.yaml": yaml, "parse.js": PARSE });
+    const built = await helrc(["build", join(at, "helr.yaml"), "-o", join(at, "helr.js")]);
+    expect(built.code, built.stderr).toBe(0);
+    const polled = await runProcess(process.execPath, [join(at, "helr.js"), "run", "--once"], {
+      cwd: at,
+      env: cleanEnv({}),
+    });
+    expect(polled.code, polled.stderr).toBe(0);
+    return polled.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).event.id);
+  }
+
+  it("follows a cursor the paginator reads from the hook-parsed page's body", async () => {
+    const ids = await run("/cursor", ["strategy: cursor", "cursor_param: cursor", "cursor_path: next"]);
+    expect(ids).toEqual(NODES.map((n) => n.id));
+  });
+
+  it("follows Link headers, which need no body", async () => {
+    expect(await run("/linked", ["strategy: link_header"])).toEqual(NODES.map((n) => n.id));
+  });
+});

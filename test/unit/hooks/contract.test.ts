@@ -103,6 +103,30 @@ describe("response", () => {
     ]);
   });
 
+  it("hands the script the body as the host decodes it, and reads non-ASCII results back intact", async () => {
+    runner = await runnerFor(
+      "function parseResponse(ctx, r) { const t = typeof r.body === 'string' ? r.body : JSON.stringify(r.body); return [{ event: { t, codes: Array.from(t, (c) => c.codePointAt(0)) } }]; }",
+    );
+    const page = (body: Uint8Array | string) => ({ status: 200, headers: new Map(), body });
+    const seen = async (body: Uint8Array | string) => {
+      const events = (await runner?.parseResponse(input, page(body))) ?? [];
+      return (events[0]?.event as { t: string } | undefined)?.t;
+    };
+    // Valid UTF-8 (copied as it is): Latin-1, BMP and astral characters.
+    expect(await seen(Buffer.from('{"a":"é ü 漢字 😀"}'))).toBe('{"a":"é ü 漢字 😀"}');
+    const astral = (await runner.parseResponse(input, page(Buffer.from("x😀y"))))?.[0]?.event as {
+      codes: number[];
+    };
+    expect(astral.codes).toEqual([0x78, 0x1f600, 0x79]);
+    // Invalid UTF-8 is decoded lossily on the host, as the declarative parser's text path does.
+    const invalid = Buffer.concat([Buffer.from("ab"), Buffer.from([0xff, 0xc3]), Buffer.from("cd")]);
+    expect(await seen(invalid)).toBe(invalid.toString("utf8"));
+    expect(await seen(invalid)).toContain("\ufffd");
+    // A string body with a lone surrogate, and a body cut at a NUL (QuickJS reads a C string).
+    expect(await seen("x\ud800y")).toBe("x\ud800y");
+    expect(await seen(Buffer.from("ab\u0000cd"))).toBe("ab");
+  });
+
   it("gives getNextPage the request that was sent and the response", async () => {
     runner = await runnerFor(
       "function getNextPage(ctx, request, response) { return response.body.more ? { body: { skip: request.body.skip + 50 } } : null; }",
