@@ -16,6 +16,8 @@ export interface FrontRequest {
   readonly replica: string;
   readonly startMs: number;
   endMs: number;
+  /** The `uuid` of each event in the response body (empty for an error or an empty page). */
+  served: readonly string[];
 }
 
 /** A logging proxy in front of the mock (headers `x-source`, `x-replica` name who asks). */
@@ -33,6 +35,7 @@ export async function startFront(target: string): Promise<Front> {
       replica: String(req.headers["x-replica"] ?? "?"),
       startMs: performance.now(),
       endMs: Number.POSITIVE_INFINITY,
+      served: [],
     };
     requests.push(entry);
     try {
@@ -43,6 +46,7 @@ export async function startFront(target: string): Promise<Front> {
       });
       const body = await upstream.text();
       const link = upstream.headers.get("link");
+      if (upstream.ok) entry.served = servedIds(body);
       res.writeHead(upstream.status, {
         "content-type": "application/json",
         ...(link ? { link: link.replaceAll(target, `http://127.0.0.1:${port()}`) } : {}),
@@ -66,6 +70,17 @@ export async function startFront(target: string): Promise<Front> {
         server.close(() => done(undefined));
       }),
   };
+}
+
+/** The `uuid`s of a JSON array of events (none when the body is anything else). */
+function servedIds(body: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (!Array.isArray(parsed)) return [];
+    return parsed.flatMap((e: { uuid?: unknown }) => (typeof e?.uuid === "string" ? [e.uuid] : []));
+  } catch {
+    return [];
+  }
 }
 
 /**
