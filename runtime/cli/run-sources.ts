@@ -2,8 +2,16 @@ import type { BoundSource } from "../app.ts";
 import { closeHookRunners } from "../engine/hook-stages.ts";
 import type { PollDeps, PollSummary } from "../engine/poll.ts";
 import type { ScheduleSet } from "../engine/schedule-set.ts";
+import type { SourceRuntime } from "../engine/source-runtime.ts";
 import type { ScheduleSpec } from "../spec.ts";
-import type { Prepared } from "./run.ts";
+
+/** A source ready to poll: auth dropped under replay, and its own HTTP sender. */
+export interface Prepared {
+  readonly source: BoundSource;
+  readonly deps: PollDeps;
+  /** The source's resilient HTTP stack (absent under replay). */
+  readonly runtime?: SourceRuntime;
+}
 
 /** A polled source as the schedule holds it: prepared, and the poll that goes through the run's gates. */
 export interface Running {

@@ -33,11 +33,12 @@ import {
 import { type CommonOptions, parseRunOptions, type RunOptions } from "./run-options.ts";
 import { BundleReloader } from "./run-reload.ts";
 import { type Replicas, startReplicas } from "./run-replicas.ts";
-import { type Running, RunningSources } from "./run-sources.ts";
+import { type Prepared, type Running, RunningSources } from "./run-sources.ts";
 import { onShutdown, type Shutdown } from "./shutdown.ts";
 import { UsageError } from "./usage.ts";
 
 export type { RunOptions } from "./run-options.ts";
+export type { Prepared } from "./run-sources.ts";
 
 /** `helr run ARGS`: parses, sets up logging, runs; returns the exit code. */
 export async function runMain(app: App, args: readonly string[]): Promise<number> {
@@ -211,14 +212,6 @@ function replicaHealth(replicas: Replicas): Record<string, unknown> {
 async function storeAnswers(store: StateStore): Promise<boolean> {
   await (store.ping ? store.ping() : store.listSources());
   return true;
-}
-
-/** A source ready to poll: auth dropped under replay, and its own HTTP sender. */
-export interface Prepared {
-  readonly source: BoundSource;
-  readonly deps: PollDeps;
-  /** The source's resilient HTTP stack (absent under replay). */
-  readonly runtime?: SourceRuntime;
 }
 
 /** One per process: sources sharing a `budget_key` draw from one rate budget. */

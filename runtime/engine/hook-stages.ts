@@ -20,15 +20,18 @@ import { type HookEventRecord, type HookRunner, hookEventText } from "../hooks/r
 import type { AuthResult, HookEvent, NextPage } from "../hooks/shape.ts";
 import { type PageRequest, withBodyFields, withQuery } from "../paginate/types.ts";
 import type { JsonValue } from "../spec.ts";
+import { cachedAuth } from "./hook-auth-cache.ts";
 import { PageLines } from "./page-lines.ts";
 import type { Pass } from "./pass.ts";
 import type { ResolvedRequest } from "./resolve.ts";
 import type { SourceContext } from "./source-context.ts";
+
+export { forgetHookAuth } from "./hook-auth-cache.ts";
+
 import type { PassStages } from "./stages.ts";
 import type { PollDeps } from "./types.ts";
 
 const runners = new WeakMap<BoundSource, Promise<HookRunner>>();
-const cachedAuth = new WeakMap<BoundSource, { readonly auth: AuthResult; readonly atMs: number }>();
 let requestCounter = 0;
 
 /** The pass's stages: `declarative`, with each stage the source's script has a hook for replaced. */
@@ -182,11 +185,6 @@ function runnerFor(source: BoundSource, resolved: ResolvedRequest, deps: PollDep
   runners.set(source, started);
   started.catch(() => runners.delete(source));
   return started;
-}
-
-/** Forgets the source's cached getAuth result: the next poll calls getAuth again. */
-export function forgetHookAuth(source: BoundSource): void {
-  cachedAuth.delete(source);
 }
 
 /** getAuth's result, reused for `auth_cache_ttl_secs` (a null result is never cached). */

@@ -2,7 +2,7 @@ import type { BoundSource } from "../app.ts";
 import type { HttpSend } from "../http/client.ts";
 import type { SourceSpec } from "../spec.ts";
 import { DedupeWindow } from "./dedupe.ts";
-import { forgetHookAuth } from "./hook-stages.ts";
+import { forgetHookAuth } from "./hook-auth-cache.ts";
 import type { PageContext } from "./page-lines.ts";
 import type { PollDeps } from "./types.ts";
 
