@@ -19,6 +19,7 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
+/** The scanner gives up (caught in {@link eventTexts}, never thrown out of this module). */
 class Unexpected extends Error {}
 
 /** Each top-level item's `event` text (undefined where it has none); [] when `json` is not as expected. */
