@@ -6,7 +6,7 @@ import { withFixHint } from "../engine/fix-hint.ts";
 import { type PollDeps, type PollSummary, pollSource } from "../engine/poll.ts";
 import { createScheduleSet } from "../engine/schedule-set.ts";
 import { sleep } from "../engine/scheduler.ts";
-import { createSourceRuntime, type SourceRuntime } from "../engine/source-runtime.ts";
+import { createSourceRuntime } from "../engine/source-runtime.ts";
 import { codeOf, outputFailure } from "../errors/helr-error.ts";
 import { type HttpSend, sendHttp } from "../http/client.ts";
 import { createLogger, type Logger, logFormat } from "../log.ts";
