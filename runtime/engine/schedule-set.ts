@@ -3,20 +3,17 @@ import { nextDelayMs, type ScheduleOptions } from "./scheduler.ts";
 
 /**
  * The run's schedule as a set that changes while it runs (a reload adds, replaces and removes
- * sources): each entry polls on its own timer, as `runSchedule` does for a fixed list, and
- * can be stopped alone. Stopping never cuts a poll short by itself: the entry's `stopping` flag is
- * raised (the engine ends the pass after the page in flight is written and checkpointed), then
- * {@link ScheduleSet.remove} resolves once that poll has returned and no further one will start.
+ * sources): each entry polls on its own timer (poll, wait interval + jitter, repeat), so a slow
+ * source never delays another, and can be stopped alone. Removing never cuts a poll short: it
+ * ends the entry's wait, and {@link ScheduleSet.remove} resolves once the poll in flight has
+ * returned and no further one will start (the caller ends that poll early, at a page boundary,
+ * through its own `stopping` flag: cli/run-sources.ts).
  */
 export interface ScheduleSet<T> {
   /** Starts polling `item` now, then every interval; an id already present is an error. */
   add(id: string, item: T): void;
   /** Stops the entry after its poll in flight (if any); resolves when it has ended. */
   remove(id: string): Promise<void>;
-  /** True once {@link remove} was called for the entry (its poll should end after the current page). */
-  stopping(id: string): boolean;
-  /** The ids scheduled now, in insertion order. */
-  ids(): readonly string[];
   /** Resolves when the run's signal has aborted and every entry has ended. */
   done(): Promise<void>;
 }
@@ -53,8 +50,6 @@ export function createScheduleSet<T extends { readonly schedule: ScheduleSpec }>
       await entry.ended;
       if (entries.get(id) === entry) entries.delete(id);
     },
-    stopping: (id) => entries.get(id)?.stop.signal.aborted ?? false,
-    ids: () => [...entries.keys()],
     async done() {
       const { signal } = options;
       if (!signal.aborted) await new Promise((r) => signal.addEventListener("abort", r, { once: true }));

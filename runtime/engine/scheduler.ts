@@ -13,23 +13,3 @@ export interface ScheduleOptions {
   readonly random: () => number;
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 }
-
-/**
- * Runs each source on its own timer (not one global tick): poll, wait interval + jitter,
- * repeat, until the signal aborts. A slow source never delays another.
- */
-export async function runSchedule<T extends { readonly schedule: ScheduleSpec }>(
-  items: readonly T[],
-  poll: (item: T) => Promise<void>,
-  options: ScheduleOptions,
-): Promise<void> {
-  await Promise.all(
-    items.map(async (item) => {
-      while (!options.signal.aborted) {
-        await poll(item);
-        if (options.signal.aborted) break;
-        await options.sleep(nextDelayMs(item.schedule, options.random), options.signal);
-      }
-    }),
-  );
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { nextDelayMs, runSchedule } from "../../../runtime/engine/scheduler.ts";
+import { createScheduleSet } from "../../../runtime/engine/schedule-set.ts";
+import { nextDelayMs } from "../../../runtime/engine/scheduler.ts";
 
 describe("scheduler", () => {
   it("adds jitter in [0, jitter_secs] to the interval", () => {
@@ -17,11 +18,16 @@ describe("scheduler", () => {
       { id: "fast", schedule: { intervalSecs: 10, jitterSecs: 0 } },
       { id: "slow", schedule: { intervalSecs: 35, jitterSecs: 0 } },
     ];
-    const done = runSchedule(items, async (item) => void polls.push([item.id, clock / 1000]), {
-      signal: controller.signal,
-      random: () => 0,
-      sleep,
-    });
+    const set = createScheduleSet<(typeof items)[number]>(
+      async (item) => void polls.push([item.id, clock / 1000]),
+      {
+        signal: controller.signal,
+        random: () => 0,
+        sleep,
+      },
+    );
+    for (const item of items) set.add(item.id, item);
+    const done = set.done();
     const settle = async () => {
       for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     };
